@@ -1,0 +1,57 @@
+# hjepa: the commands in README.md. Each sets itself up on a fresh machine (virtualenv, pinned install, data).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.hjepa-installed
+DATA_DIR := /usr/share/datasets/fashion-mnist
+
+.PHONY: install data test nbdev-test docs-check docs preview export clean-nbs check-clean
+
+## install: create .venv if missing and install hjepa with pinned versions (constraints.txt)
+$(STAMP): settings.ini setup.py constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+install: $(STAMP)
+
+## data: Debian's Fashion-MNIST where apt exists and it is missing (the tests also run without it)
+data:
+	@if [ -d $(DATA_DIR) ]; then echo "data: $(DATA_DIR) present"; \
+	elif command -v apt-get >/dev/null; then \
+	  S=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  ($$S apt-get update -qq && $$S apt-get install -y -qq dataset-fashion-mnist) \
+	  || echo "data: could not install dataset-fashion-mnist; the bundled subset will be used"; \
+	else echo "data: no apt-get; set HJEPA_DATA or use the bundled subset"; fi
+
+## test: the whole test suite (every notebook through nbdev_test, plus the offline docs check)
+test: install data
+	$(BIN)/python -m pytest tests -v
+
+## nbdev-test: nbdev's own runner over all notebooks
+nbdev-test: install
+	$(BIN)/nbdev_test --n_workers 1
+
+## docs-check: offline docs check (nbdev doc processing + HTML in _docs/), no Quarto needed
+docs-check: install
+	$(BIN)/python tests/docs_check.py
+
+## docs / preview: the real site; need Quarto (https://quarto.org) on PATH
+docs: install
+	$(BIN)/nbdev_docs
+preview: install
+	$(BIN)/nbdev_preview
+
+## export / clean-nbs: regenerate hjepa/ from nbs/, strip notebook metadata
+export: install
+	$(BIN)/nbdev_export
+clean-nbs: install
+	$(BIN)/nbdev_clean
+
+## check-clean: fail if nbdev_export or nbdev_clean would change a committed file (CI)
+check-clean: install
+	$(BIN)/nbdev_export
+	@if [ -n "$$(git status --porcelain -- hjepa)" ]; then echo "nbdev_export changed hjepa/ (run nbdev_export and commit):"; git status --porcelain -- hjepa; git diff --stat -- hjepa; exit 1; fi
+	$(BIN)/nbdev_clean
+	@if [ -n "$$(git status --porcelain -- nbs)" ]; then echo "nbdev_clean changed nbs/ (run nbdev_clean and commit):"; git status --porcelain -- nbs; git diff --stat -- nbs; exit 1; fi
+	@echo "check-clean: nbdev_export and nbdev_clean leave no diff"
