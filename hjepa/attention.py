@@ -6,7 +6,7 @@
 __all__ = ['explicit_attention', 'flash_attention', 'Attention', 'PeakTensorMemory', 'benchmark_attention', 'attention_speedups',
            'print_attention_speedups', 'plot_attention_benchmark']
 
-# %% ../nbs/03_attention.ipynb #466f26c3
+# %% ../nbs/03_attention.ipynb #6c13cada
 import math, time, weakref
 import torch
 import torch.nn.functional as F
@@ -14,9 +14,9 @@ from torch import nn, Tensor
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten
 from fastcore.basics import patch
-from .rope import RoPE2D, grid_positions
+from .rope import RoPE2D, RoPECache, grid_positions
 
-# %% ../nbs/03_attention.ipynb #6973b9b4
+# %% ../nbs/03_attention.ipynb #a207d1f6
 def _check_kpm(key_padding_mask:Tensor, # candidate mask
                B:int,                   # batch size
                N:int,                   # number of keys
@@ -28,7 +28,7 @@ def _check_kpm(key_padding_mask:Tensor, # candidate mask
         raise ValueError(f"key_padding_mask.shape={tuple(key_padding_mask.shape)}: need [B, N]=[{B}, {N}] (True = padded key)")
     return key_padding_mask
 
-# %% ../nbs/03_attention.ipynb #e6ab3419
+# %% ../nbs/03_attention.ipynb #ab6f0b5b
 def explicit_attention(q:Tensor, # queries [B, heads, N, d]
                        k:Tensor, # keys [B, heads, N, d]
                        v:Tensor, # values [B, heads, N, d]
@@ -44,7 +44,7 @@ def explicit_attention(q:Tensor, # queries [B, heads, N, d]
     out = (F.dropout(attn, dropout_p) if dropout_p > 0 else attn) @ v
     return out, attn
 
-# %% ../nbs/03_attention.ipynb #71b3d045
+# %% ../nbs/03_attention.ipynb #760f99af
 def flash_attention(q:Tensor, # queries [B, heads, N, d]
                     k:Tensor, # keys [B, heads, N, d]
                     v:Tensor, # values [B, heads, N, d]
@@ -57,7 +57,7 @@ def flash_attention(q:Tensor, # queries [B, heads, N, d]
         mask = ~_check_kpm(key_padding_mask, q.shape[0], k.shape[-2])[:, None, None, :]   # SDPA: True = may attend
     return F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p)
 
-# %% ../nbs/03_attention.ipynb #4db0b1b9
+# %% ../nbs/03_attention.ipynb #6ba6192c
 class Attention(nn.Module):
     "Multi-head self-attention with optional 2D RoPE on q and k, a key-padding mask, and fused or explicit kernels."
     def __init__(self,
@@ -83,20 +83,24 @@ class Attention(nn.Module):
 
     def extra_repr(self): return f"num_heads={self.num_heads}, head_dim={self.head_dim}, use_flash={self.use_flash}"
 
-# %% ../nbs/03_attention.ipynb #3aced10a
+# %% ../nbs/03_attention.ipynb #285d9146
 @patch
 def forward(self:Attention,
             x:Tensor,                     # tokens [B, N, D]
             pos:Tensor=None,              # float (row, col) [N, 2] or [B, N, 2]; required with RoPE
             key_padding_mask:Tensor=None, # bool [B, N], True = padded key, never attended to
             return_attn:bool=False,       # also return the weights [B, heads, N, N] (explicit path)
+            rope:RoPECache=None,          # precomputed `RoPE2D.sin_cos(pos)`, shared by all layers; replaces `pos`
            ):                             # out [B, N, D], or (out, attn) with `return_attn`
-    "Self-attention over `x`; RoPE rotates q and k at positions `pos`."
+    "Self-attention over `x`; RoPE rotates q and k at positions `pos` (or with a precomputed `rope` cache)."
     B, N, D = x.shape
     q, k, v = self.qkv(x).reshape(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4).unbind(0)  # [B, h, N, d]
     if self.rope is not None:
-        if pos is None: raise ValueError("pos=None: this Attention uses RoPE; pass float (row, col) positions [N, 2] or [B, N, 2]")
-        q, k = self.rope(q, pos), self.rope(k, pos)
+        if rope is not None: q, k = self.rope.rotate(q, rope), self.rope.rotate(k, rope)
+        elif pos is None:
+            raise ValueError("pos=None: this Attention uses RoPE; pass float (row, col) positions [N, 2] or [B, N, 2] "
+                             "(or rope=RoPE2D.sin_cos(pos))")
+        else: q, k = self.rope(q, pos), self.rope(k, pos)
     p = self.attn_drop.p if self.training else 0.
     if self.use_flash and not return_attn:
         o, attn = flash_attention(q, k, v, key_padding_mask, p), None
@@ -105,7 +109,7 @@ def forward(self:Attention,
     out = self.proj_drop(self.proj(o.transpose(1, 2).reshape(B, N, D)))
     return (out, attn) if return_attn else out
 
-# %% ../nbs/03_attention.ipynb #090183d0
+# %% ../nbs/03_attention.ipynb #d85e5ace
 class PeakTensorMemory(TorchDispatchMode):
     "Count bytes of tensor storages created (and still alive) inside the `with` block; `peak` is the high-water mark."
     def __init__(self):
@@ -130,12 +134,12 @@ class PeakTensorMemory(TorchDispatchMode):
             weakref.finalize(st, self._free, key)
         return out
 
-# %% ../nbs/03_attention.ipynb #af78d212
+# %% ../nbs/03_attention.ipynb #c942167e
 def _sync(device):
     "Wait for queued kernels on `device` (a no-op on CPU)."
     if torch.device(device).type == 'cuda': torch.cuda.synchronize(device)
 
-# %% ../nbs/03_attention.ipynb #3f3fec4b
+# %% ../nbs/03_attention.ipynb #14fd60f5
 def _peak_bytes(fn, device)->tuple:
     "Run `fn()` once and return (peak bytes allocated during it, how it was measured)."
     device = torch.device(device)
@@ -147,7 +151,7 @@ def _peak_bytes(fn, device)->tuple:
     with PeakTensorMemory() as m: fn()
     return m.peak, 'PeakTensorMemory'
 
-# %% ../nbs/03_attention.ipynb #9e1c6492
+# %% ../nbs/03_attention.ipynb #b165e423
 def _min_time(fn, device, repeats:int, warmup:int, min_seconds:float=0., max_repeats:int=100)->float:
     "Minimum wall time of `fn()` in seconds over at least `repeats` runs, repeating until `min_seconds` are spent."
     for _ in range(warmup): fn()
@@ -158,7 +162,7 @@ def _min_time(fn, device, repeats:int, warmup:int, min_seconds:float=0., max_rep
         times.append(time.perf_counter() - t0)
     return min(times)
 
-# %% ../nbs/03_attention.ipynb #fcf031a0
+# %% ../nbs/03_attention.ipynb #ce144fb5
 def benchmark_attention(seq_lens=(49, 196, 784),                  # sequence lengths N to time
                         dtypes=(torch.float32, torch.bfloat16),   # input dtypes
                         batch:int=32,       # batch size B
@@ -179,7 +183,7 @@ def benchmark_attention(seq_lens=(49, 196, 784),                  # sequence len
     try: return _run_benchmark(seq_lens, dtypes, batch, heads, head_dim, device, repeats, warmup, min_seconds, mask, seed)
     finally: torch.set_num_threads(old_threads)
 
-# %% ../nbs/03_attention.ipynb #701afe48
+# %% ../nbs/03_attention.ipynb #ede3c656
 def _run_benchmark(seq_lens, dtypes, batch, heads, head_dim, device, repeats, warmup, min_seconds, mask, seed)->list:
     "The loops of `benchmark_attention` (see there)."
     gen, rows = torch.Generator().manual_seed(seed), []
@@ -204,7 +208,7 @@ def _run_benchmark(seq_lens, dtypes, batch, heads, head_dim, device, repeats, wa
                                      threads=torch.get_num_threads()))
     return rows
 
-# %% ../nbs/03_attention.ipynb #ab68a992
+# %% ../nbs/03_attention.ipynb #1ad048e9
 def attention_speedups(rows:list, # output of `benchmark_attention`
                       )->list:    # one dict per (dtype, mode, N): times, ratio, memories
     "Pair the two paths of each benchmark point: explicit/SDPA time ratio (> 1: SDPA faster) and memories."
@@ -218,7 +222,7 @@ def attention_speedups(rows:list, # output of `benchmark_attention`
             for (dt, mode, N), p in sorted(by.items(), key=lambda kv: (order[kv[0][0]], kv[0][1:]))
             if {'sdpa', 'explicit'} <= set(p)]
 
-# %% ../nbs/03_attention.ipynb #f5627a38
+# %% ../nbs/03_attention.ipynb #463ebc20
 def print_attention_speedups(rows:list): # output of `benchmark_attention`
     "Print a table of SDPA vs explicit times, the explicit/SDPA ratio, and peak memories."
     r0 = rows[0]
@@ -229,7 +233,7 @@ def print_attention_speedups(rows:list): # output of `benchmark_attention`
         print(f"{s['dtype']:9} {s['mode']:8} {s['N']:5d} {s['sdpa_ms']:9.2f} {s['explicit_ms']:9.2f} {s['ratio']:8.2f}x "
               f"{s['sdpa_mib']:9.2f} {s['explicit_mib']:9.2f}")
 
-# %% ../nbs/03_attention.ipynb #20ad4f00
+# %% ../nbs/03_attention.ipynb #dbcf6d20
 def plot_attention_benchmark(rows:list, # output of `benchmark_attention`
                              title:str=None, # figure title
                             ):

@@ -6,7 +6,7 @@
 __all__ = ['VIT_CONFIGS', 'vit_config', 'Block', 'sincos_pos_embed', 'init_vit_weights', 'rescale_blocks', 'ContextEncoder',
            'create_target_encoder', 'update_target_encoder', 'LoadResult', 'load_encoder_weights']
 
-# %% ../nbs/04_encoder.ipynb #dd1b7eed
+# %% ../nbs/04_encoder.ipynb #c839627f
 import copy, math, os
 from typing import NamedTuple
 import torch
@@ -16,10 +16,10 @@ from torch import Tensor
 from torch.utils.checkpoint import checkpoint
 from timm.layers import PatchEmbed, Mlp, DropPath, LayerScale
 from fastcore.basics import patch
-from .rope import RoPE2D, grid_positions
+from .rope import RoPE2D, RoPECache, grid_positions
 from .attention import Attention
 
-# %% ../nbs/04_encoder.ipynb #6773bac1
+# %% ../nbs/04_encoder.ipynb #eaddccfb
 VIT_CONFIGS = {
     'vit_tiny_patch16_224':  dict(img_size=224, patch_size=16, embed_dim=192,  depth=12, num_heads=3,  mlp_ratio=4.),
     'vit_small_patch16_224': dict(img_size=224, patch_size=16, embed_dim=384,  depth=12, num_heads=6,  mlp_ratio=4.),
@@ -28,7 +28,7 @@ VIT_CONFIGS = {
     'vit_huge_patch14_224':  dict(img_size=224, patch_size=14, embed_dim=1280, depth=32, num_heads=16, mlp_ratio=4.),
 }
 
-# %% ../nbs/04_encoder.ipynb #f272fb2a
+# %% ../nbs/04_encoder.ipynb #cc204db9
 def _pair(x): return (x, x) if isinstance(x, int) else tuple(x)
 
 def vit_config(encoder_type:str='vit_base_patch16_224', # a key of `VIT_CONFIGS`
@@ -55,7 +55,7 @@ def vit_config(encoder_type:str='vit_base_patch16_224', # a key of `VIT_CONFIGS`
     if cfg['depth'] < 1: raise ValueError(f"depth={cfg['depth']}: need depth >= 1")
     return cfg
 
-# %% ../nbs/04_encoder.ipynb #8c06204c
+# %% ../nbs/04_encoder.ipynb #58dd5213
 class Block(nn.Module):
     "Pre-norm ViT block (timm names) with RoPE attention, LayerScale and per-sample stochastic depth."
     def __init__(self,
@@ -86,12 +86,14 @@ class Block(nn.Module):
                 x:Tensor, # tokens [B, N, D]
                 pos:Tensor|None=None, # (row, col) positions [N, 2] or [B, N, 2]; required with RoPE
                 key_padding_mask:Tensor|None=None, # bool [B, N], True = padded key (never attended to)
+                rope:RoPECache|None=None, # precomputed `RoPE2D.sin_cos(pos)` shared by all blocks; replaces `pos`
                )->Tensor: # [B, N, D]
         x = x + self.drop_path1(self.ls1(self.attn(self.norm1(x), pos=pos if self.use_rope else None,
-                                                   key_padding_mask=key_padding_mask)))
+                                                   key_padding_mask=key_padding_mask,
+                                                   rope=rope if self.use_rope else None)))
         return x + self.drop_path2(self.ls2(self.mlp(self.norm2(x))))
 
-# %% ../nbs/04_encoder.ipynb #cf13c845
+# %% ../nbs/04_encoder.ipynb #82672edd
 def sincos_pos_embed(pos:Tensor, # (row, col) positions [..., 2], float (fractional allowed)
                      dim:int, # embedding width, divisible by 4
                      temperature:float=10000., # frequency base
@@ -105,7 +107,7 @@ def sincos_pos_embed(pos:Tensor, # (row, col) positions [..., 2], float (fractio
         return torch.cat([a.sin(), a.cos()], -1)
     return torch.cat([one(pos[..., 1]), one(pos[..., 0])], -1).float()
 
-# %% ../nbs/04_encoder.ipynb #3bc07843
+# %% ../nbs/04_encoder.ipynb #a868d0eb
 def init_vit_weights(m:nn.Module, # a submodule (use with `module.apply`)
                      std:float=0.02, # truncated-normal std
                     ):
@@ -117,7 +119,7 @@ def init_vit_weights(m:nn.Module, # a submodule (use with `module.apply`)
         if m.weight is not None: nn.init.ones_(m.weight)
         if m.bias is not None: nn.init.zeros_(m.bias)
 
-# %% ../nbs/04_encoder.ipynb #efd08ccb
+# %% ../nbs/04_encoder.ipynb #175ad52b
 def rescale_blocks(blocks:nn.ModuleList, # transformer blocks, in depth order
                   ):
     "I-JEPA's `fix_init_weight`: divide `attn.proj` and `mlp.fc2` weights of block l by sqrt(2 (l+1))."
@@ -126,7 +128,7 @@ def rescale_blocks(blocks:nn.ModuleList, # transformer blocks, in depth order
             b.attn.proj.weight.div_(math.sqrt(2.0 * (l + 1)))
             b.mlp.fc2.weight.div_(math.sqrt(2.0 * (l + 1)))
 
-# %% ../nbs/04_encoder.ipynb #b324f2c1
+# %% ../nbs/04_encoder.ipynb #2dbeb097
 class ContextEncoder(nn.Module):
     "ViT without CLS token or position table; runs only the kept patch tokens, with 2D RoPE at their grid positions."
     def __init__(self,
@@ -177,19 +179,23 @@ class ContextEncoder(nn.Module):
 
     def set_grad_checkpointing(self, enable:bool=True): self.grad_checkpointing = enable
 
-# %% ../nbs/04_encoder.ipynb #785009e1
+# %% ../nbs/04_encoder.ipynb #7a653b90
 @torch.no_grad()
-def _check_keep_idx(keep_idx:Tensor, B:int, N:int)->Tensor:
+def _check_keep_idx(keep_idx:Tensor, # [B, K] or [K] integer patch indices, -1 = padded slot
+                    B:int, N:int, # batch size, number of patches
+                   )->tuple: # (keep_idx long [B, K], whether any slot is padded)
+    "Validate kept-patch indices (one host sync); -1 marks padding, every image needs a real token."
     if keep_idx.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
         raise ValueError(f"keep_idx dtype={keep_idx.dtype}: need an integer (long) tensor of patch indices")
     if keep_idx.dim() == 1: keep_idx = keep_idx[None].expand(B, -1)
     if keep_idx.dim() != 2 or keep_idx.shape[0] != B:
         raise ValueError(f"keep_idx shape={tuple(keep_idx.shape)}: need [B={B}, K] or [K]")
     if keep_idx.shape[1] == 0: raise ValueError("keep_idx: K=0, need at least one kept patch")
-    lo, hi = torch.stack([keep_idx.min(), keep_idx.max()]).tolist()  # one host sync
-    if lo < 0 or hi >= N:
-        raise ValueError(f"keep_idx values in [{lo}, {hi}]: need 0 <= idx < num_patches={N} (no -1 padding in the encoder)")
-    return keep_idx.long()
+    lo, hi, fewest = torch.stack([keep_idx.min(), keep_idx.max(), (keep_idx >= 0).sum(1).min()]).tolist()
+    if lo < -1 or hi >= N:
+        raise ValueError(f"keep_idx values in [{lo}, {hi}]: need -1 <= idx < num_patches={N} (-1 = padded slot)")
+    if fewest == 0: raise ValueError("keep_idx: an image's context is entirely padding (-1); need a real patch per image")
+    return keep_idx.long(), lo < 0
 
 @torch.no_grad()
 def _check_images(enc, images:Tensor):
@@ -199,28 +205,42 @@ def _check_images(enc, images:Tensor):
         raise ValueError(f"images shape={tuple(images.shape)}: this encoder needs in_chans={enc.in_chans} and "
                          f"img_size={enc.img_size}, i.e. [B, {enc.in_chans}, {enc.img_size[0]}, {enc.img_size[1]}]")
 
-# %% ../nbs/04_encoder.ipynb #f05ee3af
+# %% ../nbs/04_encoder.ipynb #502a18ac
+@patch
+def _rope(self:ContextEncoder,
+          pos:Tensor, # [N, 2] or [B, K, 2] positions of the tokens entering the blocks
+         )->RoPECache|None: # the rotation shared by every block (they all have one head_dim and base); None without RoPE
+    "RoPE's cos and sin at `pos`, computed once per forward pass instead of for q and k in every block."
+    return self.blocks[0].attn.rope.sin_cos(pos) if self.use_rope else None
+
+# %% ../nbs/04_encoder.ipynb #9bbb61e2
 @patch
 def forward(self:ContextEncoder,
             images:Tensor, # [B, C, H, W]
-            keep_idx:Tensor|None=None, # kept patch indices [B, K] (or [K]); None = all patches
-           )->Tensor: # [B, K or N, D], after the final LayerNorm
+            keep_idx:Tensor|None=None, # kept patch indices [B, K] (or [K]), -1 = padded slot; None = all patches
+           )->Tensor: # [B, K or N, D], after the final LayerNorm; zeros at padded slots
     "Embed patches, gather the kept tokens, run them through the blocks with RoPE at their true positions."
     _check_images(self, images)
     x = self.patch_embed(images)                                  # [B, N, D]
     B, N, D = x.shape
     if self.pos_embed_fixed is not None: x = x + self.pos_embed_fixed.to(x.dtype)
+    kpm = None                                                    # key-padding mask [B, K], True = padded slot
     if keep_idx is None: pos = self.positions                     # [N, 2]
     else:
-        keep_idx = _check_keep_idx(keep_idx, B, N).to(x.device)
-        x = x.gather(1, keep_idx[..., None].expand(-1, -1, D))     # [B, K, D]: only kept tokens go on
-        pos = self.positions[keep_idx]                            # [B, K, 2] true grid positions
+        keep_idx, padded = _check_keep_idx(keep_idx, B, N)
+        keep_idx = keep_idx.to(x.device)
+        if padded: kpm = keep_idx < 0
+        g = keep_idx.clamp(min=0)                                 # padded slots read patch 0, then are masked out
+        x = x.gather(1, g[..., None].expand(-1, -1, D))           # [B, K, D]: only kept tokens go on
+        pos = self.positions[g]                                   # [B, K, 2] true grid positions
+    rope = self._rope(pos)                                        # RoPE's cos/sin: once, for every block
     ckpt = self.grad_checkpointing and self.training and torch.is_grad_enabled()
     for blk in self.blocks:
-        x = checkpoint(blk, x, pos, use_reentrant=False) if ckpt else blk(x, pos)
-    return self.norm(x)
+        x = checkpoint(blk, x, pos, kpm, rope, use_reentrant=False) if ckpt else blk(x, pos, kpm, rope)
+    x = self.norm(x)
+    return x if kpm is None else x.masked_fill(kpm[..., None], 0.)
 
-# %% ../nbs/04_encoder.ipynb #b55b9dfe
+# %% ../nbs/04_encoder.ipynb #fe018c4c
 def create_target_encoder(encoder:nn.Module, # the context encoder
                          )->nn.Module: # a frozen deep copy
     "EMA target: a deep copy that never requires grad and never drops paths (its forward is deterministic)."
@@ -231,7 +251,7 @@ def create_target_encoder(encoder:nn.Module, # the context encoder
     if hasattr(target, 'grad_checkpointing'): target.grad_checkpointing = False
     return target
 
-# %% ../nbs/04_encoder.ipynb #91691450
+# %% ../nbs/04_encoder.ipynb #b133dbc4
 @torch.no_grad()
 def update_target_encoder(context_encoder:nn.Module, # the online (student) encoder
                           target_encoder:nn.Module, # its EMA copy, updated in place
@@ -246,13 +266,13 @@ def update_target_encoder(context_encoder:nn.Module, # the online (student) enco
     if momentum == 1.: return
     torch._foreach_lerp_(tp, [p.detach() for p in cp], 1. - momentum)  # t + (1-m)(c - t) = m t + (1-m) c
 
-# %% ../nbs/04_encoder.ipynb #c21f2408
+# %% ../nbs/04_encoder.ipynb #be9a2de1
 class LoadResult(NamedTuple):
     "Keys of the encoder not found in the file, and keys in the file the encoder does not have."
     missing_keys:list
     unexpected_keys:list
 
-# %% ../nbs/04_encoder.ipynb #f7577471
+# %% ../nbs/04_encoder.ipynb #64ab0b04
 _DROP_PREFIXES = ('cls_token', 'pos_embed', 'head.', 'head_drop', 'reg_token', 'dist_token')
 
 def _extract_state_dict(obj, path, prefer:str='target_encoder.')->dict:
@@ -268,7 +288,7 @@ def _extract_state_dict(obj, path, prefer:str='target_encoder.')->dict:
         if any(k.startswith(pre) for k in sd): return {k[len(pre):]: v for k, v in sd.items() if k.startswith(pre)}
     return sd
 
-# %% ../nbs/04_encoder.ipynb #5b1d4267
+# %% ../nbs/04_encoder.ipynb #f8c20fc2
 def load_encoder_weights(encoder:nn.Module, # a `ContextEncoder` (or its target copy)
                          path:str, # local file written by `torch.save`
                          prefer:str='target_encoder.', # which sub-model to take from a full-model state dict

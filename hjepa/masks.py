@@ -4,27 +4,28 @@
 
 # %% auto #0
 __all__ = ['grid_hw', 'MaskSpec', 'block_sizes', 'block_indices', 'block_union', 'as_generator', 'create_masks', 'sample_seed',
-           'sample_generator', 'WithIndex', 'equalise_context', 'MaskCollator']
+           'sample_generator', 'WithIndex', 'equalise_context', 'padded_context', 'MaskCollator']
 
-# %% ../nbs/01_masks.ipynb #fc10b240
-import math
+# %% ../nbs/01_masks.ipynb #b1326e1f
+import math, operator
 from dataclasses import dataclass
 import torch
 from torch.utils.data import Dataset, default_collate, get_worker_info
 from fastcore.basics import patch
 
-# %% ../nbs/01_masks.ipynb #9fa5315d
+# %% ../nbs/01_masks.ipynb #d53889af
 def grid_hw(grid_size, # an int `n` (an n x n grid) or a pair `(H, W)` of positive ints
-           )->tuple: # (H, W)
-    "Normalise a patch-grid size to a pair `(H, W)`."
-    hw = (grid_size, grid_size) if isinstance(grid_size, int) else grid_size
-    try: H, W = (int(v) for v in hw); ok = all(int(v) == v and not isinstance(v, bool) for v in hw)
+           )->tuple: # (H, W) as Python ints
+    "Normalise a patch-grid size to a pair `(H, W)` of positive ints, or raise `ValueError`."
+    hw = tuple(grid_size) if isinstance(grid_size, (tuple, list, torch.Size)) else (grid_size, grid_size)
+    try:   # operator.index: any integer type (numpy, 0-d tensors) but no floats or strings; bools are refused below
+        H, W = (operator.index(v) for v in hw); ok = not any(isinstance(v, bool) for v in hw)
     except (TypeError, ValueError): ok = False
     if not ok or H < 1 or W < 1:
         raise ValueError(f"grid_size={grid_size!r}: need a positive int or a pair (H, W) of positive ints")
     return H, W
 
-# %% ../nbs/01_masks.ipynb #6356c867
+# %% ../nbs/01_masks.ipynb #a5a8cf18
 def _check_range(name:str, # the parameter name, for the error message
                  r, # the value: a pair (low, high)
                  hi_max:float=None, # upper limit for `high`, if any
@@ -42,7 +43,7 @@ def _check_count(name:str, v)->int:
     if isinstance(v, bool) or not isinstance(v, int) or v < 1: raise ValueError(f"{name}={v!r}: need an int >= 1")
     return v
 
-# %% ../nbs/01_masks.ipynb #c4a0d2c7
+# %% ../nbs/01_masks.ipynb #6ca6f4b5
 @dataclass(frozen=True)
 class MaskSpec:
     "Validated multi-block masking settings (build with `MaskSpec.make`)."
@@ -79,13 +80,13 @@ class MaskSpec:
                              f"with context_scale={context_scale!r} has {cmax} patches")
         return cls(H, W, M, ms, ar, C, cs, ca, min_keep, max_tries, bool(official_quirks))
 
-# %% ../nbs/01_masks.ipynb #af697503
+# %% ../nbs/01_masks.ipynb #ab0565ba
 def _max_block_area(H, W, scale, aspect)->int:
     "Largest h*w a block can have (corners of the (scale, aspect) box; h*w is increasing in scale)."
     A = scale[1] * H * W
     return max(min(H, max(1, round(math.sqrt(A * a)))) * min(W, max(1, round(math.sqrt(A / a)))) for a in aspect)
 
-# %% ../nbs/01_masks.ipynb #56bc49ee
+# %% ../nbs/01_masks.ipynb #2cba05b6
 def block_sizes(u_scale:torch.Tensor, # uniforms in [0, 1), any shape
                 u_aspect:torch.Tensor, # uniforms in [0, 1), same shape; independent of `u_scale` (fixes Q2)
                 H:int, W:int, # grid size
@@ -100,7 +101,7 @@ def block_sizes(u_scale:torch.Tensor, # uniforms in [0, 1), any shape
     w = torch.sqrt(area / a).round().clamp(1, W).long()
     return h, w
 
-# %% ../nbs/01_masks.ipynb #967e79dd
+# %% ../nbs/01_masks.ipynb #08307b22
 def block_indices(top:torch.Tensor, left:torch.Tensor, # top-left corners, long, any shape S
                   h:torch.Tensor, w:torch.Tensor, # block sizes, same shape S
                   W:int, # grid width
@@ -123,7 +124,7 @@ def block_union(top:torch.Tensor, left:torch.Tensor, # [..., M] top-left corners
     cols = ((c >= left[..., None]) & (c < (left + w)[..., None])).float()   # [..., M, W]
     return (rows.transpose(-1, -2) @ cols).flatten(-2) > 0
 
-# %% ../nbs/01_masks.ipynb #33f86950
+# %% ../nbs/01_masks.ipynb #0b876b0f
 def _corner(u:torch.Tensor, n:int, size:torch.Tensor)->torch.Tensor:
     "Uniform start in {0, ..., n - size} (inclusive: the last row/column is reachable)."
     return (u * (n - size + 1)).floor().long().clamp(max=n - size)
@@ -139,7 +140,7 @@ def _candidates(U:torch.Tensor, # uniforms [..., 4*(M+C)]
     ctx = block_union(_corner(uc[..., 2], H, ch), _corner(uc[..., 3], W, cw), ch, cw, H, W)
     return ctx & ~block_union(*tgt, H, W), tgt
 
-# %% ../nbs/01_masks.ipynb #16e88b7a
+# %% ../nbs/01_masks.ipynb #997b8822
 def _sample_fixed(gens:list, # one torch.Generator (or None: global RNG) per image
                   spec:MaskSpec)->tuple: # (context [B, N] bool, (top, left, h, w) of the targets, each [B, M])
     "Draw one accepted multi-block sample per generator, vectorised over images."
@@ -170,7 +171,7 @@ def _sample_fixed(gens:list, # one torch.Generator (or None: global RNG) per ima
 # bound (Q1), the strict `len(mask) > min_keep` test, and the relaxation that drops one "no target here" constraint
 # from the context after every 20 failed tries.
 
-# %% ../nbs/01_masks.ipynb #2afdebbb
+# %% ../nbs/01_masks.ipynb #87389ca7
 def _official_size(g, H:int, W:int, scale:tuple, aspect:tuple)->tuple:
     "Official `_sample_block_size`: ONE uniform sets both scale and aspect ratio (Q2); h < H, w < W (Q1)."
     u = torch.rand(1, generator=g).item()
@@ -181,7 +182,7 @@ def _official_size(g, H:int, W:int, scale:tuple, aspect:tuple)->tuple:
     while w >= W: w -= 1
     return h, w
 
-# %% ../nbs/01_masks.ipynb #effac736
+# %% ../nbs/01_masks.ipynb #fe5029cb
 def _official_block(g, H:int, W:int, size:tuple, min_keep:int, acceptable:list=None, patience:int=20)->tuple:
     "Official `_sample_block_mask` (exclusive `randint` bound, Q1), with the endless loop bounded."
     h, w = size
@@ -205,7 +206,7 @@ def _official_block(g, H:int, W:int, size:tuple, min_keep:int, acceptable:list=N
     comp[top:top + h, left:left + w] = 0
     return idx, comp
 
-# %% ../nbs/01_masks.ipynb #706863d0
+# %% ../nbs/01_masks.ipynb #fd7bcc5a
 def _official_sizes(g, spec:MaskSpec)->tuple:
     "One target size and one context size, as the official collator draws them once per batch."
     p = _official_size(g, spec.H, spec.W, spec.mask_scale, spec.aspect_ratio)
@@ -220,7 +221,7 @@ def _official_image(g, spec:MaskSpec, p_size:tuple, e_size:tuple)->tuple: # (con
     ctx = ctxs[0] if len(ctxs) == 1 else torch.cat(ctxs).unique()
     return ctx, list(tgts)
 
-# %% ../nbs/01_masks.ipynb #27e92079
+# %% ../nbs/01_masks.ipynb #cee4efe1
 def as_generator(generator=None, # None (global RNG), an int seed, or a torch.Generator
                 ): # a torch.Generator, or None for the global RNG
     "Turn a seed into a `torch.Generator`; pass generators and `None` through."
@@ -229,7 +230,7 @@ def as_generator(generator=None, # None (global RNG), an int seed, or a torch.Ge
         raise ValueError(f"generator={generator!r}: need None, an int seed or a torch.Generator")
     return torch.Generator().manual_seed(generator)
 
-# %% ../nbs/01_masks.ipynb #b9e9c81c
+# %% ../nbs/01_masks.ipynb #097ab4b3
 def create_masks(grid_size, # int n (n x n patches) or (H, W)
                  num_target_masks:int=4, # M, target blocks per image (they may overlap each other)
                  mask_scale:tuple=(0.15, 0.2), # target block area, fraction of the grid
@@ -250,7 +251,7 @@ def create_masks(grid_size, # int n (n x n patches) or (H, W)
     ctx, (top, left, h, w) = _sample_fixed([g], spec)
     return ctx[0].nonzero().squeeze(1), [block_indices(*p, W=spec.W) for p in zip(top[0], left[0], h[0], w[0])]
 
-# %% ../nbs/01_masks.ipynb #72515460
+# %% ../nbs/01_masks.ipynb #c9dc2ecb
 _M64 = (1 << 64) - 1
 
 def _splitmix64(x:int)->int:
@@ -274,14 +275,14 @@ def sample_generator(seed:int, epoch:int, index:int, stream:int=0)->torch.Genera
     "A `torch.Generator` seeded from (seed, epoch, index, stream)."
     return torch.Generator().manual_seed(sample_seed(seed, epoch, index, stream))
 
-# %% ../nbs/01_masks.ipynb #52ba3ea6
+# %% ../nbs/01_masks.ipynb #c9cfea8f
 class WithIndex(Dataset):
     "Wrap a dataset of `(img, label)` items so that it yields `(img, label, index)`."
     def __init__(self, dataset): self.dataset = dataset   # any map-style dataset of tuples
     def __len__(self): return len(self.dataset)
     def __getitem__(self, i): return (*self.dataset[i], int(i))
 
-# %% ../nbs/01_masks.ipynb #63ff295d
+# %% ../nbs/01_masks.ipynb #b1632271
 def equalise_context(ctx:torch.Tensor, # bool [B, N], True where a patch is in the context
                      keys:torch.Tensor=None, # float [B, N] random keys (uniform subset); None: raster prefix (official)
                     )->torch.Tensor: # long [B, Kc] sorted indices, Kc = the smallest context in the batch
@@ -290,7 +291,16 @@ def equalise_context(ctx:torch.Tensor, # bool [B, N], True where a patch is in t
     if keys is None: return (ctx & (ctx.cumsum(-1) <= k)).nonzero()[:, 1].view(-1, k)   # first k in raster order
     return keys.masked_fill(~ctx, math.inf).topk(k, dim=-1, largest=False).indices.sort(-1).values
 
-# %% ../nbs/01_masks.ipynb #e4874719
+# %% ../nbs/01_masks.ipynb #bdfe9ae4
+def padded_context(ctx:torch.Tensor, # bool [B, N], True where a patch is in the context
+                  )->torch.Tensor: # long [B, Kmax]: each context's sorted indices, then -1 (Kmax = the largest context)
+    "Every context kept in full: sorted indices padded at the end with -1 to the batch's longest context."
+    B, N = ctx.shape
+    ar = torch.arange(N, device=ctx.device)
+    key = torch.where(ctx, ar, ar + N).sort(-1).values[:, :int(ctx.sum(-1).max())]   # members first, in order
+    return key.masked_fill(key >= N, -1)
+
+# %% ../nbs/01_masks.ipynb #cbcb2390
 class MaskCollator:
     "DataLoader `collate_fn` returning `(images, labels, context_idx [B, Kc], target_idx [B, M, T])`."
     def __init__(self, grid_size, # int n (n x n patches) or (H, W)
@@ -304,11 +314,13 @@ class MaskCollator:
                  official_quirks:bool=False, # official sampler: Q1, Q2, one size per batch, raster-prefix cuts (Q3)
                  context_aspect:tuple=(1.0, 1.0), # context block height / width
                  max_tries:int=64, # rejected draws allowed per image before a RuntimeError
+                 pad_context:bool=False, # False: cut contexts to the batch minimum; True: keep them whole, -1 padded
                 ):
         self.spec = MaskSpec.make(grid_size, num_target_masks, mask_scale, aspect_ratio, num_context_masks,
                                   context_scale, min_keep, official_quirks, context_aspect, max_tries)
         if isinstance(seed, bool) or not isinstance(seed, int): raise ValueError(f"seed={seed!r}: need an int")
-        self.seed, self.epoch, self._calls = seed, 0, 0
+        if not isinstance(pad_context, bool): raise ValueError(f"pad_context={pad_context!r}: need True or False")
+        self.seed, self.epoch, self._calls, self.pad_context = seed, 0, 0, pad_context
 
     def set_epoch(self, epoch:int): self.epoch = int(epoch)
 
@@ -317,7 +329,7 @@ class MaskCollator:
         indices = [int(item[2]) for item in batch] if len(batch[0]) > 2 else None
         return (imgs, labels, *self.sample_masks(len(batch), indices))
 
-# %% ../nbs/01_masks.ipynb #7a27cb6e
+# %% ../nbs/01_masks.ipynb #14e9c587
 def _generators(self:MaskCollator, B:int, indices:list=None)->tuple:
     "(per-image generators, batch generator) for one batch."
     if indices is not None:
@@ -332,7 +344,7 @@ def _generators(self:MaskCollator, B:int, indices:list=None)->tuple:
 def sample_masks(self:MaskCollator,
                  B:int, # batch size
                  indices:list=None, # dataset indices of the batch's images (None: use the call counter)
-                )->tuple: # (context_idx long [B, Kc], target_idx long [B, M, T], -1 padded)
+                )->tuple: # (context_idx long [B, Kc], target_idx long [B, M, T]); -1 = padding
     "The mask tensors for a batch, without images (the collator's core)."
     spec, N = self.spec, self.spec.num_patches
     gens, gb = _generators(self, B, indices)
@@ -342,7 +354,9 @@ def sample_masks(self:MaskCollator,
         ctx = torch.zeros(B, N, dtype=torch.bool)
         for b, c in enumerate(ctxs): ctx[b, c] = True
         T = min(len(t) for ts in tgts for t in ts)
-        return equalise_context(ctx), torch.stack([torch.stack([t[:T] for t in ts]) for ts in tgts])
+        tgt = torch.stack([torch.stack([t[:T] for t in ts]) for ts in tgts])
+        return (padded_context(ctx) if self.pad_context else equalise_context(ctx)), tgt
     ctx, tgt = _sample_fixed(gens, spec)
+    if self.pad_context: return padded_context(ctx), block_indices(*tgt, W=spec.W)
     keys = torch.stack([torch.rand(N, generator=g) for g in gens])
     return equalise_context(ctx, keys), block_indices(*tgt, W=spec.W)

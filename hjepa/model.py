@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['DEFAULT_HIERARCHY_WEIGHTS', 'check_hierarchy_weights', 'vicreg_terms', 'HJEPA', 'create_hjepa']
 
-# %% ../nbs/07_model.ipynb #606ea63d
+# %% ../nbs/07_model.ipynb #6dac04b6
 import math
 import torch
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ from .encoder import ContextEncoder, create_target_encoder, update_target_encode
 from .pyramid import FeaturePyramidNetwork, max_levels
 from .predictor import PredictorNetwork, block_queries
 
-# %% ../nbs/07_model.ipynb #24da7a58
+# %% ../nbs/07_model.ipynb #f94e0330
 DEFAULT_HIERARCHY_WEIGHTS = (1.0, 0.7, 0.5)
 
 def check_hierarchy_weights(hierarchy_weights, # sequence of per-level loss weights
@@ -31,7 +31,7 @@ def check_hierarchy_weights(hierarchy_weights, # sequence of per-level loss weig
         raise ValueError(f"hierarchy_weights={hierarchy_weights!r}: need finite weights >= 0, not all zero")
     return w
 
-# %% ../nbs/07_model.ipynb #748c208c
+# %% ../nbs/07_model.ipynb #d2ed8372
 def vicreg_terms(x:Tensor,          # [n, D] predictions (any float dtype; n >= 2)
                  eps:float=1e-4,    # added to the variance under the square root
                 )->tuple:           # (variance term, covariance term): fp32 scalars
@@ -45,7 +45,7 @@ def vicreg_terms(x:Tensor,          # [n, D] predictions (any float dtype; n >= 
     off = cov - torch.diag_embed(cov.diagonal())
     return var, off.pow(2).sum() / D
 
-# %% ../nbs/07_model.ipynb #8185acd2
+# %% ../nbs/07_model.ipynb #44087341
 class HJEPA(nn.Module):
     "H-JEPA: context encoder, EMA target encoder, parameter-free pyramid, multi-level predictor, weighted loss."
     def __init__(self,
@@ -82,11 +82,11 @@ class HJEPA(nn.Module):
         self.target_encoder.eval()
         return self
 
-# %% ../nbs/07_model.ipynb #28768250
+# %% ../nbs/07_model.ipynb #58d6ff1d
 @patch
 def _check_indices(self:HJEPA,
                    images:Tensor,      # [B, C, H, W]
-                   context_idx:Tensor, # [B, Kc] or [Kc] long, 0 <= idx < N
+                   context_idx:Tensor, # [B, Kc] or [Kc] long, -1 <= idx < N (-1 = padding)
                    target_idx:Tensor,  # [B, M, T] or [M, T] long, -1 <= idx < N (-1 = padding)
                   )->tuple:            # (context_idx [B, Kc], target_idx [B, M, T]) on the images' device
     "Validate and broadcast the mask indices."
@@ -102,20 +102,21 @@ def _check_indices(self:HJEPA,
         raise ValueError(f"context_idx.shape={tuple(context_idx.shape)}: need [B={B}, Kc>0] or [Kc]")
     if target_idx.dim() != 3 or target_idx.shape[0] != B:
         raise ValueError(f"target_idx.shape={tuple(target_idx.shape)}: need [B={B}, M, T] or [M, T]")
-    lo, hi = int(context_idx.min()), int(context_idx.max())
-    if lo < 0 or hi >= N:
-        raise ValueError(f"context_idx in [{lo}, {hi}]: need 0 <= context_idx < N={N} (the context is never padded)")
+    lo, hi, fewest = torch.stack([context_idx.min(), context_idx.max(), (context_idx >= 0).sum(1).min()]).tolist()
+    if lo < -1 or hi >= N:
+        raise ValueError(f"context_idx in [{lo}, {hi}]: need -1 <= context_idx < N={N} (-1 = padding)")
+    if fewest == 0: raise ValueError("context_idx: an image's context is entirely padding (-1); need a real patch per image")
     if target_idx.numel():
         lo, hi = int(target_idx.min()), int(target_idx.max())
         if lo < -1 or hi >= N:
             raise ValueError(f"target_idx in [{lo}, {hi}]: need -1 <= target_idx < N={N} (-1 = padding)")
     return context_idx.long().to(images.device), target_idx.long().to(images.device)
 
-# %% ../nbs/07_model.ipynb #867e791b
+# %% ../nbs/07_model.ipynb #70d20774
 @patch
 def predict(self:HJEPA,
              images:Tensor,      # [B, C, H, W]
-             context_idx:Tensor, # [B, Kc] context patch ids
+             context_idx:Tensor, # [B, Kc] context patch ids, -1 padded
              target_idx:Tensor,  # [B, M, T] target blocks, -1 padded
             )->tuple:            # (predictions [B, M, Q, D], query_ids [B, M, Q] global ids, -1 = padding)
     "Predictions for every query (fine patch or fully-masked coarse cell) of every target block."
@@ -123,11 +124,12 @@ def predict(self:HJEPA,
     z = self.context_encoder(images, context_idx)                        # [B, Kc, D]: context patches only
     qids = block_queries(target_idx, self.pyramid)                       # [B, M, Q]
     g = qids.clamp(min=0)
-    ctx_pos = self.context_encoder.positions[context_idx]                # [B, Kc, 2]
-    preds = self.predictor(z, ctx_pos, self.pyramid.all_positions()[g], self.pyramid.all_levels()[g], qids < 0)
+    ctx_pos = self.context_encoder.positions[context_idx.clamp(min=0)]   # [B, Kc, 2]
+    preds = self.predictor(z, ctx_pos, self.pyramid.all_positions()[g], self.pyramid.all_levels()[g], qids < 0,
+                           ctx_pad=context_idx < 0)
     return preds, qids
 
-# %% ../nbs/07_model.ipynb #11f22e43
+# %% ../nbs/07_model.ipynb #74ed7fca
 @patch
 def targets(self:HJEPA,
              images:Tensor, # [B, C, H, W]
@@ -138,7 +140,7 @@ def targets(self:HJEPA,
         with torch.autocast(images.device.type, enabled=False):
             return [F.layer_norm(t, t.shape[-1:]) for t in self.pyramid(h.float())]
 
-# %% ../nbs/07_model.ipynb #2c248bf9
+# %% ../nbs/07_model.ipynb #7a73cbfc
 @patch
 def _losses(self:HJEPA,
             preds:Tensor,    # [B, M, Q, D] predictions
@@ -169,18 +171,18 @@ def _losses(self:HJEPA,
             loss = loss + self.vicreg_weight * vic
     return dict(loss=loss, level_losses=level_losses, vicreg=vic, num_queries=torch.stack(counts))
 
-# %% ../nbs/07_model.ipynb #54eebc49
+# %% ../nbs/07_model.ipynb #8cf6dd9d
 @patch
 def forward(self:HJEPA,
              images:Tensor,      # [B, C, H, W]
-             context_idx:Tensor, # [B, Kc] long context patch ids (from `MaskCollator`)
+             context_idx:Tensor, # [B, Kc] long context patch ids (from `MaskCollator`), -1 = padding
              target_idx:Tensor,  # [B, M, T] long target blocks, -1 = padding
             )->dict:             # loss (fp32 scalar), level_losses (L scalars), vicreg, num_queries [L]
     "Total loss, one loss per level, the VICReg term and the number of queries per level."
     preds, qids = self.predict(images, context_idx, target_idx)
     return self._losses(preds, qids, self.targets(images))
 
-# %% ../nbs/07_model.ipynb #c5aa1d4c
+# %% ../nbs/07_model.ipynb #2db97fef
 @patch
 def update_target(self:HJEPA,
                    momentum:float, # m in [0, 1]: theta_target <- m * theta_target + (1 - m) * theta_context
@@ -194,7 +196,7 @@ def set_grad_checkpointing(self:HJEPA, enable:bool=True):
     self.context_encoder.grad_checkpointing = self.predictor.grad_checkpointing = bool(enable)
     return self
 
-# %% ../nbs/07_model.ipynb #37966028
+# %% ../nbs/07_model.ipynb #71b4f62d
 def create_hjepa(encoder_type:str='vit_base_patch16_224', # a key of `hjepa.encoder.VIT_CONFIGS`
                  img_size:int=224,                # image side in pixels (int or (H, W))
                  patch_size:int|None=None,        # patch side; None = the encoder type's

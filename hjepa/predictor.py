@@ -5,17 +5,18 @@
 # %% auto #0
 __all__ = ['block_queries', 'PredictorNetwork']
 
-# %% ../nbs/06_predictor.ipynb #fcfc6757
+# %% ../nbs/06_predictor.ipynb #68beeca6
 import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.utils.checkpoint import checkpoint
 from fastcore.basics import patch
+from .rope import RoPE2D, RoPECache
 from .encoder import Block, sincos_pos_embed, init_vit_weights, rescale_blocks
 from .pyramid import FeaturePyramidNetwork, indices_to_mask
 
-# %% ../nbs/06_predictor.ipynb #7825748c
+# %% ../nbs/06_predictor.ipynb #63f08d9f
 def block_queries(target_idx:Tensor, # [B, M, T] long: fine patch ids of each target block, -1 = padding
                   pyramid:FeaturePyramidNetwork, # the hierarchy: levels, cells, global ids (`pyramid.offsets`)
                  )->Tensor: # [B, M, Q] long global query ids, -1 = padding
@@ -35,7 +36,7 @@ def block_queries(target_idx:Tensor, # [B, M, T] long: fine patch ids of each ta
     key = key.sort(dim=-1).values[..., :Q]
     return torch.where(key < G, key, -1)
 
-# %% ../nbs/06_predictor.ipynb #be8630d5
+# %% ../nbs/06_predictor.ipynb #0b48aeab
 class PredictorNetwork(nn.Module):
     "Narrow I-JEPA predictor with per-level mask tokens and heads; every target block is predicted in its own pass."
     def __init__(self,
@@ -81,29 +82,65 @@ class PredictorNetwork(nn.Module):
         rescale_blocks(self.blocks)       # ... and I-JEPA's fix_init_weight
         nn.init.trunc_normal_(self.mask_tokens, std=0.02)
 
-# %% ../nbs/06_predictor.ipynb #42eb5b10
+# %% ../nbs/06_predictor.ipynb #fa52af36
+@patch
+def _rope(self:PredictorNetwork, pos:Tensor)->RoPECache|None:
+    "RoPE's cos and sin at `pos` [S, Kc+Q, 2], computed once per forward and shared by every block (None without RoPE)."
+    return self.blocks[0].attn.rope.sin_cos(pos) if self.use_rope else None
+
 @patch
 def _run_blocks(self:PredictorNetwork, x:Tensor, pos:Tensor, kpm:Tensor|None)->Tensor:
-    "Run the transformer blocks, with activation checkpointing when asked and grads are on."
+    "Run the transformer blocks (one RoPE cache for all), with activation checkpointing when asked and grads are on."
+    rope = self._rope(pos)
     ckpt = self.grad_checkpointing and self.training and torch.is_grad_enabled()
     for blk in self.blocks:
-        x = checkpoint(blk, x, pos, kpm, use_reentrant=False) if ckpt else blk(x, pos, kpm)
+        x = checkpoint(blk, x, pos, kpm, rope, use_reentrant=False) if ckpt else blk(x, pos, kpm, rope)
     return x
 
 @patch
 def _apply_heads(self:PredictorNetwork, x:Tensor, level:Tensor, pad:Tensor)->Tensor:
     "x [S, P] query outputs -> [S, D]: head `l` on the real level-`l` queries only; padded slots are 0."
     if self.num_levels == 1: return self.heads[0](x).masked_fill(pad[:, None], 0.)
-    outs = []
+    outs, unused = [], []
     for l, head in enumerate(self.heads):
         idx = ((level == l) & ~pad).nonzero().flatten()
         if len(idx): outs.append((idx, head(x[idx])))
+        else: unused.append(head)                                   # no query of this level in the batch
     dtype = outs[0][1].dtype if outs else x.dtype
     out = x.new_zeros(x.shape[0], self.embed_dim, dtype=dtype)
     for idx, y in outs: out = out.index_copy(0, idx, y.to(dtype))
-    return out
+    return self._zero_anchor(out, unused)
 
-# %% ../nbs/06_predictor.ipynb #f42f9b5a
+@patch
+def _zero_anchor(self:PredictorNetwork,
+                 out:Tensor,   # the predictions
+                 modules:list, # modules whose parameters did not take part in computing `out`
+                )->Tensor:     # `out` + an exact 0 that depends on every trainable parameter of `modules`
+    "Keep unused parameters in the graph with an exact zero (fp32), so each gets a gradient (zero) every step."
+    ps = [p for m in modules for p in m.parameters() if p.requires_grad]
+    if not ps or not torch.is_grad_enabled(): return out
+    with torch.autocast(out.device.type, enabled=False):
+        zero = torch.stack([p.float().sum() for p in ps]).sum() * 0.
+    return out + zero.to(out.dtype)
+
+# %% ../nbs/06_predictor.ipynb #3f696fff
+def _mask_ctx(ctx:Tensor,       # [B, Kc, D] context features
+              ctx_pos:Tensor,   # [B, Kc, 2] or [Kc, 2] positions
+              ctx_pad:Tensor|None, # [B, Kc] bool, True = padded slot, or None
+             )->tuple:          # (ctx, ctx_pos, ctx_pad or None when nothing is padded)
+    "Validate a context padding mask; zero the padded slots' features and positions (so even NaNs there are harmless)."
+    if ctx_pad is None: return ctx, ctx_pos, None
+    B, Kc, _ = ctx.shape
+    if ctx_pad.dtype != torch.bool or tuple(ctx_pad.shape) != (B, Kc):
+        raise ValueError(f"ctx_pad: need a bool tensor [B, Kc]=[{B}, {Kc}] (True = padded), got "
+                         f"{ctx_pad.dtype} {tuple(ctx_pad.shape)}")
+    n_pad, fewest = torch.stack([ctx_pad.sum(), (~ctx_pad).sum(1).min()]).tolist()   # one host sync
+    if fewest == 0: raise ValueError("ctx_pad: an image's context is entirely padding; need a real context token per image")
+    if n_pad == 0: return ctx, ctx_pos, None
+    ctx_pos = torch.where(ctx_pad[..., None], 0., ctx_pos.float())           # [Kc, 2] broadcasts to [B, Kc, 2]
+    return ctx.masked_fill(ctx_pad[..., None], 0.), ctx_pos, ctx_pad
+
+# %% ../nbs/06_predictor.ipynb #9d0c5a26
 @patch
 def forward(self:PredictorNetwork,
             ctx:Tensor,         # [B, Kc, D] context-encoder outputs of the kept context patches
@@ -111,10 +148,12 @@ def forward(self:PredictorNetwork,
             query_pos:Tensor,   # [B, M, Q, 2] float positions of the queries (fine patch or cell centre)
             query_level:Tensor, # [B, M, Q] long level of each query (ignored where padded)
             query_pad:Tensor,   # [B, M, Q] bool, True = padded query slot
+            ctx_pad:Tensor|None=None, # [B, Kc] bool, True = padded context slot, never attended to; None = none
            )->Tensor:           # [B, M, Q, D] predictions (zeros at padded slots)
     "Predict every query of every target block; each block is a separate sequence [context, its queries]."
     B, Kc, D = ctx.shape
     if D != self.embed_dim: raise ValueError(f"ctx.shape={tuple(ctx.shape)}: need width embed_dim={self.embed_dim}")
+    ctx, ctx_pos, ctx_pad = _mask_ctx(ctx, ctx_pos, ctx_pad)
     if query_pos.dim() != 4 or query_pos.shape[0] != B or query_pos.shape[-1] != 2:
         raise ValueError(f"query_pos.shape={tuple(query_pos.shape)}: need [B={B}, M, Q, 2]")
     _, M, Q, _ = query_pos.shape
@@ -132,7 +171,8 @@ def forward(self:PredictorNetwork,
     x = torch.cat([x, q], 1)
     if not self.use_rope: x = x + sincos_pos_embed(pos, P).to(x.dtype)   # I-JEPA's fixed embedding, at float positions
     pad = query_pad.reshape(S, Q)
-    kpm = torch.cat([pad.new_zeros(S, Kc), pad], 1) if bool(pad.any()) else None  # no mask -> fastest SDPA path
+    cpad = pad.new_zeros(S, Kc) if ctx_pad is None else ctx_pad.repeat_interleave(M, dim=0)
+    kpm = torch.cat([cpad, pad], 1) if ctx_pad is not None or bool(pad.any()) else None  # no mask: fastest SDPA
     x = self.norm(self._run_blocks(x, pos, kpm)[:, Kc:])                            # [S, Q, P] query outputs
     out = self._apply_heads(x.reshape(S * Q, P), lvl.reshape(-1), pad.reshape(-1))
     return out.reshape(B, M, Q, D)
