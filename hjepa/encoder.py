@@ -6,7 +6,7 @@
 __all__ = ['VIT_CONFIGS', 'vit_config', 'Block', 'sincos_pos_embed', 'init_vit_weights', 'rescale_blocks', 'ContextEncoder',
            'create_target_encoder', 'update_target_encoder', 'LoadResult', 'load_encoder_weights']
 
-# %% ../nbs/04_encoder.ipynb #c839627f
+# %% ../nbs/04_encoder.ipynb #084b5ebd
 import copy, math, os
 from typing import NamedTuple
 import torch
@@ -19,7 +19,7 @@ from fastcore.basics import patch
 from .rope import RoPE2D, RoPECache, grid_positions
 from .attention import Attention
 
-# %% ../nbs/04_encoder.ipynb #eaddccfb
+# %% ../nbs/04_encoder.ipynb #235b1d51
 VIT_CONFIGS = {
     'vit_tiny_patch16_224':  dict(img_size=224, patch_size=16, embed_dim=192,  depth=12, num_heads=3,  mlp_ratio=4.),
     'vit_small_patch16_224': dict(img_size=224, patch_size=16, embed_dim=384,  depth=12, num_heads=6,  mlp_ratio=4.),
@@ -28,7 +28,7 @@ VIT_CONFIGS = {
     'vit_huge_patch14_224':  dict(img_size=224, patch_size=14, embed_dim=1280, depth=32, num_heads=16, mlp_ratio=4.),
 }
 
-# %% ../nbs/04_encoder.ipynb #cc204db9
+# %% ../nbs/04_encoder.ipynb #e1972ec1
 def _pair(x): return (x, x) if isinstance(x, int) else tuple(x)
 
 def vit_config(encoder_type:str='vit_base_patch16_224', # a key of `VIT_CONFIGS`
@@ -55,7 +55,7 @@ def vit_config(encoder_type:str='vit_base_patch16_224', # a key of `VIT_CONFIGS`
     if cfg['depth'] < 1: raise ValueError(f"depth={cfg['depth']}: need depth >= 1")
     return cfg
 
-# %% ../nbs/04_encoder.ipynb #58dd5213
+# %% ../nbs/04_encoder.ipynb #72c4b1ec
 class Block(nn.Module):
     "Pre-norm ViT block (timm names) with RoPE attention, LayerScale and per-sample stochastic depth."
     def __init__(self,
@@ -93,7 +93,7 @@ class Block(nn.Module):
                                                    rope=rope if self.use_rope else None)))
         return x + self.drop_path2(self.ls2(self.mlp(self.norm2(x))))
 
-# %% ../nbs/04_encoder.ipynb #82672edd
+# %% ../nbs/04_encoder.ipynb #f74855e2
 def sincos_pos_embed(pos:Tensor, # (row, col) positions [..., 2], float (fractional allowed)
                      dim:int, # embedding width, divisible by 4
                      temperature:float=10000., # frequency base
@@ -107,7 +107,7 @@ def sincos_pos_embed(pos:Tensor, # (row, col) positions [..., 2], float (fractio
         return torch.cat([a.sin(), a.cos()], -1)
     return torch.cat([one(pos[..., 1]), one(pos[..., 0])], -1).float()
 
-# %% ../nbs/04_encoder.ipynb #a868d0eb
+# %% ../nbs/04_encoder.ipynb #1fa4464b
 def init_vit_weights(m:nn.Module, # a submodule (use with `module.apply`)
                      std:float=0.02, # truncated-normal std
                     ):
@@ -119,7 +119,7 @@ def init_vit_weights(m:nn.Module, # a submodule (use with `module.apply`)
         if m.weight is not None: nn.init.ones_(m.weight)
         if m.bias is not None: nn.init.zeros_(m.bias)
 
-# %% ../nbs/04_encoder.ipynb #175ad52b
+# %% ../nbs/04_encoder.ipynb #230839c7
 def rescale_blocks(blocks:nn.ModuleList, # transformer blocks, in depth order
                   ):
     "I-JEPA's `fix_init_weight`: divide `attn.proj` and `mlp.fc2` weights of block l by sqrt(2 (l+1))."
@@ -128,7 +128,7 @@ def rescale_blocks(blocks:nn.ModuleList, # transformer blocks, in depth order
             b.attn.proj.weight.div_(math.sqrt(2.0 * (l + 1)))
             b.mlp.fc2.weight.div_(math.sqrt(2.0 * (l + 1)))
 
-# %% ../nbs/04_encoder.ipynb #2dbeb097
+# %% ../nbs/04_encoder.ipynb #2186047b
 class ContextEncoder(nn.Module):
     "ViT without CLS token or position table; runs only the kept patch tokens, with 2D RoPE at their grid positions."
     def __init__(self,
@@ -179,7 +179,7 @@ class ContextEncoder(nn.Module):
 
     def set_grad_checkpointing(self, enable:bool=True): self.grad_checkpointing = enable
 
-# %% ../nbs/04_encoder.ipynb #7a653b90
+# %% ../nbs/04_encoder.ipynb #5abdbca4
 @torch.no_grad()
 def _check_keep_idx(keep_idx:Tensor, # [B, K] or [K] integer patch indices, -1 = padded slot
                     B:int, N:int, # batch size, number of patches
@@ -205,7 +205,7 @@ def _check_images(enc, images:Tensor):
         raise ValueError(f"images shape={tuple(images.shape)}: this encoder needs in_chans={enc.in_chans} and "
                          f"img_size={enc.img_size}, i.e. [B, {enc.in_chans}, {enc.img_size[0]}, {enc.img_size[1]}]")
 
-# %% ../nbs/04_encoder.ipynb #502a18ac
+# %% ../nbs/04_encoder.ipynb #d58119a7
 @patch
 def _rope(self:ContextEncoder,
           pos:Tensor, # [N, 2] or [B, K, 2] positions of the tokens entering the blocks
@@ -213,7 +213,7 @@ def _rope(self:ContextEncoder,
     "RoPE's cos and sin at `pos`, computed once per forward pass instead of for q and k in every block."
     return self.blocks[0].attn.rope.sin_cos(pos) if self.use_rope else None
 
-# %% ../nbs/04_encoder.ipynb #9bbb61e2
+# %% ../nbs/04_encoder.ipynb #796772c0
 @patch
 def forward(self:ContextEncoder,
             images:Tensor, # [B, C, H, W]
@@ -240,7 +240,7 @@ def forward(self:ContextEncoder,
     x = self.norm(x)
     return x if kpm is None else x.masked_fill(kpm[..., None], 0.)
 
-# %% ../nbs/04_encoder.ipynb #fe018c4c
+# %% ../nbs/04_encoder.ipynb #985e5d24
 def create_target_encoder(encoder:nn.Module, # the context encoder
                          )->nn.Module: # a frozen deep copy
     "EMA target: a deep copy that never requires grad and never drops paths (its forward is deterministic)."
@@ -251,7 +251,7 @@ def create_target_encoder(encoder:nn.Module, # the context encoder
     if hasattr(target, 'grad_checkpointing'): target.grad_checkpointing = False
     return target
 
-# %% ../nbs/04_encoder.ipynb #b133dbc4
+# %% ../nbs/04_encoder.ipynb #0f5d2171
 @torch.no_grad()
 def update_target_encoder(context_encoder:nn.Module, # the online (student) encoder
                           target_encoder:nn.Module, # its EMA copy, updated in place
@@ -266,13 +266,13 @@ def update_target_encoder(context_encoder:nn.Module, # the online (student) enco
     if momentum == 1.: return
     torch._foreach_lerp_(tp, [p.detach() for p in cp], 1. - momentum)  # t + (1-m)(c - t) = m t + (1-m) c
 
-# %% ../nbs/04_encoder.ipynb #be9a2de1
+# %% ../nbs/04_encoder.ipynb #5d84603a
 class LoadResult(NamedTuple):
     "Keys of the encoder not found in the file, and keys in the file the encoder does not have."
     missing_keys:list
     unexpected_keys:list
 
-# %% ../nbs/04_encoder.ipynb #64ab0b04
+# %% ../nbs/04_encoder.ipynb #cbeb6699
 _DROP_PREFIXES = ('cls_token', 'pos_embed', 'head.', 'head_drop', 'reg_token', 'dist_token')
 
 def _extract_state_dict(obj, path, prefer:str='target_encoder.')->dict:
@@ -288,7 +288,7 @@ def _extract_state_dict(obj, path, prefer:str='target_encoder.')->dict:
         if any(k.startswith(pre) for k in sd): return {k[len(pre):]: v for k, v in sd.items() if k.startswith(pre)}
     return sd
 
-# %% ../nbs/04_encoder.ipynb #f8c20fc2
+# %% ../nbs/04_encoder.ipynb #61f5ac1c
 def load_encoder_weights(encoder:nn.Module, # a `ContextEncoder` (or its target copy)
                          path:str, # local file written by `torch.save`
                          prefer:str='target_encoder.', # which sub-model to take from a full-model state dict

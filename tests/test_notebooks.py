@@ -24,3 +24,10 @@ def test_notebook(nb):
     out = r.stdout + r.stderr
     assert r.returncode == 0, out[-6000:]
     assert 'Success.' in r.stdout, out[-6000:]
+
+def test_nbdev_test_one_worker():
+    "What users run: every notebook through ONE nbdev_test worker process, so state leaking between notebooks shows."
+    r = subprocess.run([str(BIN/'nbdev_test'), '--n_workers', '1'], cwd=ROOT, capture_output=True, text=True,
+                       timeout=TIMEOUT * 2)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0 and 'Success.' in r.stdout, out[-6000:]
