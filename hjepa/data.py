@@ -8,8 +8,9 @@ __all__ = ['DEFAULT_DATA_DIR', 'INSTALL_HINT', 'FASHION_CLASSES', 'ASSETS', 'SUB
            'load_fashion_mnist', 'load_bundled_subset', 'make_transform', 'IDXDataset', 'ImageFolderDataset',
            'fashion_dataset']
 
-# %% ../nbs/00_data.ipynb #0f720755
-import gzip, os, struct
+# %% ../nbs/00_data.ipynb #a80636a7
+import gzip, math, os, struct
+from functools import partial
 from pathlib import Path
 import numpy as np
 import torch
@@ -18,11 +19,11 @@ from torchvision.transforms import v2 as T
 from PIL import Image
 import hjepa
 
-# %% ../nbs/00_data.ipynb #a42c7cc6
+# %% ../nbs/00_data.ipynb #01fddd52
 class IDXError(ValueError):
     "A file that is not a valid IDX file (bad magic, truncated, trailing bytes, or corrupt compression)."
 
-# %% ../nbs/00_data.ipynb #298f8dce
+# %% ../nbs/00_data.ipynb #04c45b03
 _IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype('>i2'), 0x0C: np.dtype('>i4'),
                0x0D: np.dtype('>f4'), 0x0E: np.dtype('>f8')}
 
@@ -39,13 +40,13 @@ def parse_idx(data:bytes, # the raw (decompressed) bytes of an IDX file
     if len(data) < hdr: raise IDXError(f"{name}: truncated header ({len(data)} bytes, need {hdr})")
     shape = struct.unpack(f'>{ndim}I', data[4:hdr])
     dt = np.dtype(_IDX_DTYPES[code])
-    need = int(np.prod(shape)) * dt.itemsize
+    need = math.prod(shape) * dt.itemsize   # exact int: np.prod would wrap around for huge shapes
     if len(data) - hdr != need:
         what = 'truncated' if len(data) - hdr < need else 'has trailing bytes'
         raise IDXError(f"{name}: file {what}: shape {shape} needs {need} data bytes, found {len(data) - hdr}")
     return np.frombuffer(data, dtype=dt, offset=hdr).reshape(shape).astype(dt.newbyteorder('='))
 
-# %% ../nbs/00_data.ipynb #973d51b9
+# %% ../nbs/00_data.ipynb #53f17e04
 def read_idx(path, # an IDX file, raw or gzip-compressed (`.gz`)
             )->np.ndarray:
     "Read an IDX file from disk; corrupt gzip streams and bad headers raise `IDXError`."
@@ -56,25 +57,27 @@ def read_idx(path, # an IDX file, raw or gzip-compressed (`.gz`)
         except (OSError, EOFError, gzip.BadGzipFile) as e: raise IDXError(f"{path}: corrupt gzip stream ({e})") from e
     return parse_idx(raw, str(path))
 
-# %% ../nbs/00_data.ipynb #3147ea33
+# %% ../nbs/00_data.ipynb #a2c23515
 def write_idx(path, # where to write; a `.gz` suffix compresses
               arr:np.ndarray, # uint8/int8/int16/int32/float32/float64 array
              ):
     "Write `arr` as an IDX file (the inverse of `read_idx`)."
-    code = {np.dtype(v).newbyteorder('='): k for k, v in _IDX_DTYPES.items()}[arr.dtype.newbyteorder('=')]
+    codes = {np.dtype(v).newbyteorder('='): k for k, v in _IDX_DTYPES.items()}
+    code = codes.get(arr.dtype.newbyteorder('='))
+    if code is None: raise ValueError(f"arr.dtype={arr.dtype}: IDX stores only {sorted(str(d) for d in codes)}")
     be = arr.astype(np.dtype(_IDX_DTYPES[code]))
     data = struct.pack('>HBB', 0, code, arr.ndim) + struct.pack(f'>{arr.ndim}I', *arr.shape) + be.tobytes()
     path = Path(path)
     path.write_bytes(gzip.compress(data, 9, mtime=0) if path.suffix == '.gz' else data)
 
-# %% ../nbs/00_data.ipynb #c56142bd
+# %% ../nbs/00_data.ipynb #697e2509
 DEFAULT_DATA_DIR = Path('/usr/share/datasets/fashion-mnist')
 INSTALL_HINT = "sudo apt-get install dataset-fashion-mnist"
 FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
                    'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
 _SPLITS = {'train': 'train', 'test': 't10k', 't10k': 't10k'}
 
-# %% ../nbs/00_data.ipynb #c905c868
+# %% ../nbs/00_data.ipynb #1c62233c
 def find_data_dir(path=None, # explicit directory; overrides everything
                  )->Path: # the first existing directory of: `path`, `$HJEPA_DATA`, `DEFAULT_DATA_DIR`
     "Locate the Fashion-MNIST IDX directory, or raise `FileNotFoundError` listing the places searched."
@@ -89,7 +92,7 @@ def find_data_dir(path=None, # explicit directory; overrides everything
         f"\nInstall Debian's package with `{INSTALL_HINT}`, set HJEPA_DATA to a directory of IDX files, "
         "or use `load_bundled_subset()` for the small subset shipped with hjepa.")
 
-# %% ../nbs/00_data.ipynb #da03a862
+# %% ../nbs/00_data.ipynb #890ecc2a
 def _idx_file(root:Path, stem:str)->Path:
     "The file `stem` or `stem.gz` inside `root`."
     for p in (root/f'{stem}.gz', root/stem):
@@ -108,14 +111,14 @@ def load_idx_split(root, # directory of IDX files (MNIST naming: `train-images-i
         raise IDXError(f"{root}/{pre}: images {x.shape} and labels {y.shape} do not match")
     return torch.from_numpy(x.copy()), torch.from_numpy(y.astype(np.int64))
 
-# %% ../nbs/00_data.ipynb #87791df6
+# %% ../nbs/00_data.ipynb #6a0525af
 def load_fashion_mnist(split:str='train', # 'train' (60k) or 'test' (10k)
                        path=None, # directory override (else $HJEPA_DATA, else Debian's location)
                       )->tuple: # (images uint8 [N,28,28], labels int64 [N])
     "The full Fashion-MNIST split from Debian's `dataset-fashion-mnist` (or `path` / `$HJEPA_DATA`)."
     return load_idx_split(find_data_dir(path), split)
 
-# %% ../nbs/00_data.ipynb #75312312
+# %% ../nbs/00_data.ipynb #8d4119a5
 ASSETS = Path(hjepa.__file__).parent/'assets'
 SUBSET_DIR = ASSETS/'fashion-mnist-subset'
 
@@ -124,7 +127,7 @@ def load_bundled_subset(split:str='train', # 'train' (2,000 images) or 'test' (1
     "The balanced Fashion-MNIST subset shipped inside hjepa (always available, no install needed)."
     return load_idx_split(SUBSET_DIR, split)
 
-# %% ../nbs/00_data.ipynb #c8de3de2
+# %% ../nbs/00_data.ipynb #b7fcd1d6
 FASHION_MEAN, FASHION_STD = 0.2860, 0.3530
 
 def make_transform(img_size:int=56, # output side in pixels (e.g. 28 -> 56 gives a 14x14 grid at patch 4)
@@ -140,12 +143,14 @@ def make_transform(img_size:int=56, # output side in pixels (e.g. 28 -> 56 gives
     if not (0 < crop_scale[0] <= crop_scale[1] <= 1): raise ValueError(f"crop_scale={crop_scale!r}: need 0 < low <= high <= 1")
     mean = [mean]*in_chans if np.isscalar(mean) else list(mean)
     std = [std]*in_chans if np.isscalar(std) else list(std)
+    if len(mean) != in_chans or len(std) != in_chans:
+        raise ValueError(f"mean={mean!r}, std={std!r}: need a scalar or {in_chans} values each (in_chans={in_chans})")
     size = (T.RandomResizedCrop(img_size, scale=crop_scale, antialias=True) if train_aug
             else T.Resize((img_size, img_size), antialias=True))
-    return T.Compose([T.Lambda(lambda x: _to_chw(x, in_chans)), T.ToDtype(torch.float32, scale=True),
+    return T.Compose([T.Lambda(partial(_to_chw, in_chans=in_chans)), T.ToDtype(torch.float32, scale=True),
                       size, T.Normalize(mean, std)])
 
-# %% ../nbs/00_data.ipynb #fe0d0c78
+# %% ../nbs/00_data.ipynb #19ca7e10
 def _to_chw(x, in_chans:int)->torch.Tensor:
     "A PIL image or uint8 tensor as a uint8 tensor [in_chans, H, W]."
     if isinstance(x, Image.Image):
@@ -158,7 +163,7 @@ def _to_chw(x, in_chans:int)->torch.Tensor:
         return (0.299*x[0] + 0.587*x[1] + 0.114*x[2]).round().clamp(0, 255).to(torch.uint8)[None]
     raise ValueError(f"image with {x.shape[0]} channels cannot become in_chans={in_chans}")
 
-# %% ../nbs/00_data.ipynb #6dfd5a69
+# %% ../nbs/00_data.ipynb #2d72798e
 class IDXDataset(Dataset):
     "In-memory (image, label) dataset over uint8 image and int64 label tensors, e.g. from `load_fashion_mnist`."
     def __init__(self, images:torch.Tensor, # uint8 [N,H,W]
@@ -172,7 +177,7 @@ class IDXDataset(Dataset):
         x = self.images[i]
         return (self.transform(x) if self.transform else x), int(self.labels[i])
 
-# %% ../nbs/00_data.ipynb #0445d53a
+# %% ../nbs/00_data.ipynb #978ff554
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp')
 
 class ImageFolderDataset(Dataset):
@@ -195,7 +200,7 @@ class ImageFolderDataset(Dataset):
         with Image.open(p) as im: im.load()
         return (self.transform(im) if self.transform else im), c
 
-# %% ../nbs/00_data.ipynb #c0a44850
+# %% ../nbs/00_data.ipynb #f9dc4c81
 def fashion_dataset(split:str='train', # 'train' or 'test'
                     img_size:int=56, # output side in pixels
                     in_chans:int=1, # 1 or 3 channels
