@@ -6,7 +6,7 @@
 __all__ = ['VIT_CONFIGS', 'vit_config', 'Block', 'sincos_pos_embed', 'init_vit_weights', 'rescale_blocks', 'ContextEncoder',
            'create_target_encoder', 'update_target_encoder', 'LoadResult', 'load_encoder_weights']
 
-# %% ../nbs/04_encoder.ipynb #084b5ebd
+# %% ../nbs/04_encoder.ipynb #79478be6
 import copy, math, os
 from typing import NamedTuple
 import torch
@@ -19,7 +19,7 @@ from fastcore.basics import patch
 from .rope import RoPE2D, RoPECache, grid_positions
 from .attention import Attention
 
-# %% ../nbs/04_encoder.ipynb #235b1d51
+# %% ../nbs/04_encoder.ipynb #7726249e
 VIT_CONFIGS = {
     'vit_tiny_patch16_224':  dict(img_size=224, patch_size=16, embed_dim=192,  depth=12, num_heads=3,  mlp_ratio=4.),
     'vit_small_patch16_224': dict(img_size=224, patch_size=16, embed_dim=384,  depth=12, num_heads=6,  mlp_ratio=4.),
@@ -28,7 +28,7 @@ VIT_CONFIGS = {
     'vit_huge_patch14_224':  dict(img_size=224, patch_size=14, embed_dim=1280, depth=32, num_heads=16, mlp_ratio=4.),
 }
 
-# %% ../nbs/04_encoder.ipynb #e1972ec1
+# %% ../nbs/04_encoder.ipynb #4c444687
 def _pair(x): return (x, x) if isinstance(x, int) else tuple(x)
 
 def vit_config(encoder_type:str='vit_base_patch16_224', # a key of `VIT_CONFIGS`
@@ -55,7 +55,7 @@ def vit_config(encoder_type:str='vit_base_patch16_224', # a key of `VIT_CONFIGS`
     if cfg['depth'] < 1: raise ValueError(f"depth={cfg['depth']}: need depth >= 1")
     return cfg
 
-# %% ../nbs/04_encoder.ipynb #72c4b1ec
+# %% ../nbs/04_encoder.ipynb #d58126e1
 class Block(nn.Module):
     "Pre-norm ViT block (timm names) with RoPE attention, LayerScale and per-sample stochastic depth."
     def __init__(self,
@@ -93,7 +93,7 @@ class Block(nn.Module):
                                                    rope=rope if self.use_rope else None)))
         return x + self.drop_path2(self.ls2(self.mlp(self.norm2(x))))
 
-# %% ../nbs/04_encoder.ipynb #f74855e2
+# %% ../nbs/04_encoder.ipynb #19da16a8
 def sincos_pos_embed(pos:Tensor, # (row, col) positions [..., 2], float (fractional allowed)
                      dim:int, # embedding width, divisible by 4
                      temperature:float=10000., # frequency base
@@ -107,7 +107,7 @@ def sincos_pos_embed(pos:Tensor, # (row, col) positions [..., 2], float (fractio
         return torch.cat([a.sin(), a.cos()], -1)
     return torch.cat([one(pos[..., 1]), one(pos[..., 0])], -1).float()
 
-# %% ../nbs/04_encoder.ipynb #1fa4464b
+# %% ../nbs/04_encoder.ipynb #1e3d6036
 def init_vit_weights(m:nn.Module, # a submodule (use with `module.apply`)
                      std:float=0.02, # truncated-normal std
                     ):
@@ -119,7 +119,7 @@ def init_vit_weights(m:nn.Module, # a submodule (use with `module.apply`)
         if m.weight is not None: nn.init.ones_(m.weight)
         if m.bias is not None: nn.init.zeros_(m.bias)
 
-# %% ../nbs/04_encoder.ipynb #230839c7
+# %% ../nbs/04_encoder.ipynb #a8cc5e8a
 def rescale_blocks(blocks:nn.ModuleList, # transformer blocks, in depth order
                   ):
     "I-JEPA's `fix_init_weight`: divide `attn.proj` and `mlp.fc2` weights of block l by sqrt(2 (l+1))."
@@ -128,7 +128,7 @@ def rescale_blocks(blocks:nn.ModuleList, # transformer blocks, in depth order
             b.attn.proj.weight.div_(math.sqrt(2.0 * (l + 1)))
             b.mlp.fc2.weight.div_(math.sqrt(2.0 * (l + 1)))
 
-# %% ../nbs/04_encoder.ipynb #2186047b
+# %% ../nbs/04_encoder.ipynb #ed9b5e4d
 class ContextEncoder(nn.Module):
     "ViT without CLS token or position table; runs only the kept patch tokens, with 2D RoPE at their grid positions."
     def __init__(self,
@@ -161,10 +161,7 @@ class ContextEncoder(nn.Module):
                                       embed_dim=D)
         self.grid_size = tuple(self.patch_embed.grid_size)
         self.num_patches = self.grid_size[0] * self.grid_size[1]
-        # derived from the config, not learned: kept out of the state dict
-        self.register_buffer('positions', grid_positions(*self.grid_size), persistent=False)
-        self.register_buffer('pos_embed_fixed', None if use_rope else sincos_pos_embed(self.positions, D),
-                             persistent=False)
+        self._init_buffers()   # `positions`, `pos_embed_fixed`: derived from the config, not in the state dict
         dpr = [drop_path_rate * i / max(self.depth - 1, 1) for i in range(self.depth)]  # linear in depth (python: meta-safe)
         self.blocks = nn.ModuleList([
             Block(D, self.num_heads, mlp_ratio=cfg['mlp_ratio'], drop_path=dpr[i], init_values=init_values,
@@ -179,7 +176,23 @@ class ContextEncoder(nn.Module):
 
     def set_grad_checkpointing(self, enable:bool=True): self.grad_checkpointing = enable
 
-# %% ../nbs/04_encoder.ipynb #5abdbca4
+    def _init_buffers(self):
+        "(Re)build the derived buffers `positions` and `pos_embed_fixed` (float32) on the device they are on now."
+        old = self._buffers.get('positions')
+        device = old.device if old is not None else torch.get_default_device()   # in __init__: the default device
+        with torch.device('cpu'):                           # computed on the CPU: the same bits everywhere
+            pos = grid_positions(*self.grid_size)
+            fixed = None if self.use_rope else sincos_pos_embed(pos, self.embed_dim)
+        self.register_buffer('positions', pos.to(device), persistent=False)
+        self.register_buffer('pos_embed_fixed', None if fixed is None else fixed.to(device), persistent=False)
+
+    def _apply(self, fn, *args, **kwargs):
+        # `.to`, `.half`, `to_empty` (also when called on a parent): rebuild the derived buffers where they now live
+        super()._apply(fn, *args, **kwargs)
+        self._init_buffers()
+        return self
+
+# %% ../nbs/04_encoder.ipynb #2cdc3fda
 @torch.no_grad()
 def _check_keep_idx(keep_idx:Tensor, # [B, K] or [K] integer patch indices, -1 = padded slot
                     B:int, N:int, # batch size, number of patches
@@ -205,7 +218,7 @@ def _check_images(enc, images:Tensor):
         raise ValueError(f"images shape={tuple(images.shape)}: this encoder needs in_chans={enc.in_chans} and "
                          f"img_size={enc.img_size}, i.e. [B, {enc.in_chans}, {enc.img_size[0]}, {enc.img_size[1]}]")
 
-# %% ../nbs/04_encoder.ipynb #d58119a7
+# %% ../nbs/04_encoder.ipynb #b23b8435
 @patch
 def _rope(self:ContextEncoder,
           pos:Tensor, # [N, 2] or [B, K, 2] positions of the tokens entering the blocks
@@ -213,11 +226,12 @@ def _rope(self:ContextEncoder,
     "RoPE's cos and sin at `pos`, computed once per forward pass instead of for q and k in every block."
     return self.blocks[0].attn.rope.sin_cos(pos) if self.use_rope else None
 
-# %% ../nbs/04_encoder.ipynb #796772c0
+# %% ../nbs/04_encoder.ipynb #8d27981b
 @patch
 def forward(self:ContextEncoder,
             images:Tensor, # [B, C, H, W]
             keep_idx:Tensor|None=None, # kept patch indices [B, K] (or [K]), -1 = padded slot; None = all patches
+            _padded:bool|None=None, # internal (`HJEPA.predict`): keep_idx already checked ([B, K] long); whether any slot is -1
            )->Tensor: # [B, K or N, D], after the final LayerNorm; zeros at padded slots
     "Embed patches, gather the kept tokens, run them through the blocks with RoPE at their true positions."
     _check_images(self, images)
@@ -227,7 +241,8 @@ def forward(self:ContextEncoder,
     kpm = None                                                    # key-padding mask [B, K], True = padded slot
     if keep_idx is None: pos = self.positions                     # [N, 2]
     else:
-        keep_idx, padded = _check_keep_idx(keep_idx, B, N)
+        if _padded is None: keep_idx, padded = _check_keep_idx(keep_idx, B, N)   # one host sync
+        else: padded = _padded                                    # the caller checked it already
         keep_idx = keep_idx.to(x.device)
         if padded: kpm = keep_idx < 0
         g = keep_idx.clamp(min=0)                                 # padded slots read patch 0, then are masked out
@@ -240,7 +255,7 @@ def forward(self:ContextEncoder,
     x = self.norm(x)
     return x if kpm is None else x.masked_fill(kpm[..., None], 0.)
 
-# %% ../nbs/04_encoder.ipynb #985e5d24
+# %% ../nbs/04_encoder.ipynb #af8ceed3
 def create_target_encoder(encoder:nn.Module, # the context encoder
                          )->nn.Module: # a frozen deep copy
     "EMA target: a deep copy that never requires grad and never drops paths (its forward is deterministic)."
@@ -251,7 +266,7 @@ def create_target_encoder(encoder:nn.Module, # the context encoder
     if hasattr(target, 'grad_checkpointing'): target.grad_checkpointing = False
     return target
 
-# %% ../nbs/04_encoder.ipynb #0f5d2171
+# %% ../nbs/04_encoder.ipynb #8e4afe39
 @torch.no_grad()
 def update_target_encoder(context_encoder:nn.Module, # the online (student) encoder
                           target_encoder:nn.Module, # its EMA copy, updated in place
@@ -266,32 +281,36 @@ def update_target_encoder(context_encoder:nn.Module, # the online (student) enco
     if momentum == 1.: return
     torch._foreach_lerp_(tp, [p.detach() for p in cp], 1. - momentum)  # t + (1-m)(c - t) = m t + (1-m) c
 
-# %% ../nbs/04_encoder.ipynb #5d84603a
+# %% ../nbs/04_encoder.ipynb #30deced3
 class LoadResult(NamedTuple):
     "Keys of the encoder not found in the file, and keys in the file the encoder does not have."
     missing_keys:list
     unexpected_keys:list
 
-# %% ../nbs/04_encoder.ipynb #cbeb6699
+# %% ../nbs/04_encoder.ipynb #cf02bc9b
 _DROP_PREFIXES = ('cls_token', 'pos_embed', 'head.', 'head_drop', 'reg_token', 'dist_token')
 
-def _extract_state_dict(obj, path, prefer:str='target_encoder.')->dict:
-    "Find the encoder's state dict inside a loaded checkpoint object."
+def _extract_state_dict(obj, path,
+                        prefer:str='target_encoder.', # the sub-model wanted, as an entry name or key prefix
+                       )->tuple: # (the encoder's state dict, where in the file it was found)
+    "Find the encoder's state dict inside a loaded checkpoint object: `prefer` first, then the usual places."
+    where = 'the top level'
     if isinstance(obj, dict):
-        for k in ('encoder', 'target_encoder', 'model', 'state_dict'):
-            if k in obj and isinstance(obj[k], dict): obj = obj[k]; break
+        for k in dict.fromkeys((prefer.rstrip('.'), 'encoder', 'target_encoder', 'model', 'state_dict')):
+            if k and k in obj and isinstance(obj[k], dict): obj, where = obj[k], f"entry {k!r}"; break
     if not isinstance(obj, dict) or not obj or not all(isinstance(v, Tensor) for v in obj.values()):
         raise ValueError(f"path={str(path)!r}: no state dict found (need a dict of tensors, or a dict with an "
-                         f"'encoder' / 'model' entry)")
+                         f"'encoder' / 'target_encoder' / 'model' entry)")
     sd = {k.removeprefix('module.'): v for k, v in obj.items()}
     for pre in (prefer, 'target_encoder.', 'context_encoder.', 'encoder.'):
-        if any(k.startswith(pre) for k in sd): return {k[len(pre):]: v for k, v in sd.items() if k.startswith(pre)}
-    return sd
+        if pre and any(k.startswith(pre) for k in sd):
+            return {k[len(pre):]: v for k, v in sd.items() if k.startswith(pre)}, f"{where}, keys {pre!r}"
+    return sd, where
 
-# %% ../nbs/04_encoder.ipynb #61f5ac1c
+# %% ../nbs/04_encoder.ipynb #9f65a7fe
 def load_encoder_weights(encoder:nn.Module, # a `ContextEncoder` (or its target copy)
                          path:str, # local file written by `torch.save`
-                         prefer:str='target_encoder.', # which sub-model to take from a full-model state dict
+                         prefer:str='target_encoder.', # the sub-model to load: an entry name ('target_encoder', 'encoder') or a key prefix
                          verbose:bool=True, # print missing / unexpected keys
                         )->LoadResult: # missing and unexpected keys
     "Load a local timm ViT state dict or hjepa checkpoint into `encoder`; drops cls/pos/head, checks shapes."
@@ -300,7 +319,8 @@ def load_encoder_weights(encoder:nn.Module, # a `ContextEncoder` (or its target 
     try: obj = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as e:
         raise ValueError(f"path={path!r}: could not read it as a torch checkpoint ({type(e).__name__}: {e})") from e
-    sd = {k: v for k, v in _extract_state_dict(obj, path, prefer).items() if not k.startswith(_DROP_PREFIXES)}
+    sd, where = _extract_state_dict(obj, path, prefer)
+    sd = {k: v for k, v in sd.items() if not k.startswith(_DROP_PREFIXES)}
     own = encoder.state_dict()
     bad = [f"{k}: file {tuple(v.shape)} vs encoder {tuple(own[k].shape)}" for k, v in sd.items()
            if k in own and v.shape != own[k].shape]
@@ -308,7 +328,7 @@ def load_encoder_weights(encoder:nn.Module, # a `ContextEncoder` (or its target 
     res = encoder.load_state_dict(sd, strict=False)
     res = LoadResult(list(res.missing_keys), list(res.unexpected_keys))
     if verbose:
-        print(f"loaded {len(sd) - len(res.unexpected_keys)}/{len(own)} tensors from {path}")
+        print(f"loaded {len(sd) - len(res.unexpected_keys)}/{len(own)} tensors from {path} ({where})")
         if res.missing_keys: print(f"  missing ({len(res.missing_keys)}): {res.missing_keys}")
         if res.unexpected_keys: print(f"  unexpected ({len(res.unexpected_keys)}): {res.unexpected_keys}")
     return res

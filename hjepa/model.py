@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['DEFAULT_HIERARCHY_WEIGHTS', 'check_hierarchy_weights', 'vicreg_terms', 'HJEPA', 'create_hjepa']
 
-# %% ../nbs/07_model.ipynb #6dac04b6
+# %% ../nbs/07_model.ipynb #5af49d19
 import math
 import torch
 import torch.nn.functional as F
@@ -13,17 +13,19 @@ from torch import nn, Tensor
 from fastcore.basics import patch
 from .encoder import ContextEncoder, create_target_encoder, update_target_encoder, vit_config
 from .pyramid import FeaturePyramidNetwork, max_levels
-from .predictor import PredictorNetwork, block_queries
+from .predictor import PredictorNetwork, block_queries, _block_queries
 
-# %% ../nbs/07_model.ipynb #f94e0330
+# %% ../nbs/07_model.ipynb #fb6e5d69
 DEFAULT_HIERARCHY_WEIGHTS = (1.0, 0.7, 0.5)
 
 def check_hierarchy_weights(hierarchy_weights, # sequence of per-level loss weights
                             num_levels:int,    # number of levels L it must match
                            )->tuple:           # the weights as a tuple of L floats
     "Validate per-level loss weights: exactly `num_levels` finite, non-negative numbers, not all zero."
+    need = f"hierarchy_weights={hierarchy_weights!r}: need a sequence of {num_levels} numbers"
+    if isinstance(hierarchy_weights, (str, bytes, bytearray)): raise ValueError(f"{need}, not a string")
     try: w = tuple(float(v) for v in hierarchy_weights)
-    except TypeError: raise ValueError(f"hierarchy_weights={hierarchy_weights!r}: need a sequence of {num_levels} numbers")
+    except (TypeError, ValueError): raise ValueError(need) from None
     if len(w) != num_levels:
         raise ValueError(f"hierarchy_weights={hierarchy_weights!r}: need exactly num_hierarchies={num_levels} weights, "
                          f"got {len(w)}")
@@ -31,7 +33,7 @@ def check_hierarchy_weights(hierarchy_weights, # sequence of per-level loss weig
         raise ValueError(f"hierarchy_weights={hierarchy_weights!r}: need finite weights >= 0, not all zero")
     return w
 
-# %% ../nbs/07_model.ipynb #d2ed8372
+# %% ../nbs/07_model.ipynb #48b4bcae
 def vicreg_terms(x:Tensor,          # [n, D] predictions (any float dtype; n >= 2)
                  eps:float=1e-4,    # added to the variance under the square root
                 )->tuple:           # (variance term, covariance term): fp32 scalars
@@ -45,7 +47,7 @@ def vicreg_terms(x:Tensor,          # [n, D] predictions (any float dtype; n >= 
     off = cov - torch.diag_embed(cov.diagonal())
     return var, off.pow(2).sum() / D
 
-# %% ../nbs/07_model.ipynb #44087341
+# %% ../nbs/07_model.ipynb #3a2375fb
 class HJEPA(nn.Module):
     "H-JEPA: context encoder, EMA target encoder, parameter-free pyramid, multi-level predictor, weighted loss."
     def __init__(self,
@@ -82,14 +84,14 @@ class HJEPA(nn.Module):
         self.target_encoder.eval()
         return self
 
-# %% ../nbs/07_model.ipynb #58d6ff1d
+# %% ../nbs/07_model.ipynb #c334e9a7
 @patch
 def _check_indices(self:HJEPA,
                    images:Tensor,      # [B, C, H, W]
                    context_idx:Tensor, # [B, Kc] or [Kc] long, -1 <= idx < N (-1 = padding)
                    target_idx:Tensor,  # [B, M, T] or [M, T] long, -1 <= idx < N (-1 = padding)
-                  )->tuple:            # (context_idx [B, Kc], target_idx [B, M, T]) on the images' device
-    "Validate and broadcast the mask indices."
+                  )->tuple:            # (context_idx [B, Kc], target_idx [B, M, T] on the images' device, context padded?)
+    "Validate and broadcast the mask indices, reading their ranges back in ONE host sync."
     if images.dim() != 4: raise ValueError(f"images.shape={tuple(images.shape)}: need [B, C, H, W]")
     B, N = images.shape[0], self.pyramid.num_patches
     for name, t in (('context_idx', context_idx), ('target_idx', target_idx)):
@@ -102,17 +104,18 @@ def _check_indices(self:HJEPA,
         raise ValueError(f"context_idx.shape={tuple(context_idx.shape)}: need [B={B}, Kc>0] or [Kc]")
     if target_idx.dim() != 3 or target_idx.shape[0] != B:
         raise ValueError(f"target_idx.shape={tuple(target_idx.shape)}: need [B={B}, M, T] or [M, T]")
-    lo, hi, fewest = torch.stack([context_idx.min(), context_idx.max(), (context_idx >= 0).sum(1).min()]).tolist()
+    context_idx, target_idx = context_idx.long().to(images.device), target_idx.long().to(images.device)
+    stats = [context_idx.min(), context_idx.max(), (context_idx >= 0).sum(1).min()]
+    if target_idx.numel(): stats += [target_idx.min(), target_idx.max()]
+    lo, hi, fewest, *t_range = torch.stack(stats).tolist()              # the one host sync
     if lo < -1 or hi >= N:
         raise ValueError(f"context_idx in [{lo}, {hi}]: need -1 <= context_idx < N={N} (-1 = padding)")
     if fewest == 0: raise ValueError("context_idx: an image's context is entirely padding (-1); need a real patch per image")
-    if target_idx.numel():
-        lo, hi = int(target_idx.min()), int(target_idx.max())
-        if lo < -1 or hi >= N:
-            raise ValueError(f"target_idx in [{lo}, {hi}]: need -1 <= target_idx < N={N} (-1 = padding)")
-    return context_idx.long().to(images.device), target_idx.long().to(images.device)
+    if t_range and (t_range[0] < -1 or t_range[1] >= N):
+        raise ValueError(f"target_idx in [{t_range[0]}, {t_range[1]}]: need -1 <= target_idx < N={N} (-1 = padding)")
+    return context_idx, target_idx, lo < 0
 
-# %% ../nbs/07_model.ipynb #70d20774
+# %% ../nbs/07_model.ipynb #6cbc6531
 @patch
 def predict(self:HJEPA,
              images:Tensor,      # [B, C, H, W]
@@ -120,16 +123,16 @@ def predict(self:HJEPA,
              target_idx:Tensor,  # [B, M, T] target blocks, -1 padded
             )->tuple:            # (predictions [B, M, Q, D], query_ids [B, M, Q] global ids, -1 = padding)
     "Predictions for every query (fine patch or fully-masked coarse cell) of every target block."
-    context_idx, target_idx = self._check_indices(images, context_idx, target_idx)
-    z = self.context_encoder(images, context_idx)                        # [B, Kc, D]: context patches only
-    qids = block_queries(target_idx, self.pyramid)                       # [B, M, Q]
+    context_idx, target_idx, padded = self._check_indices(images, context_idx, target_idx)   # checked once, here
+    z = self.context_encoder(images, context_idx, _padded=padded)        # [B, Kc, D]: context patches only
+    qids = _block_queries(target_idx, self.pyramid)                      # [B, M, Q]
     g = qids.clamp(min=0)
     ctx_pos = self.context_encoder.positions[context_idx.clamp(min=0)]   # [B, Kc, 2]
     preds = self.predictor(z, ctx_pos, self.pyramid.all_positions()[g], self.pyramid.all_levels()[g], qids < 0,
-                           ctx_pad=context_idx < 0)
+                           ctx_pad=context_idx < 0 if padded else None, _validated=True)
     return preds, qids
 
-# %% ../nbs/07_model.ipynb #74ed7fca
+# %% ../nbs/07_model.ipynb #6bd13330
 @patch
 def targets(self:HJEPA,
              images:Tensor, # [B, C, H, W]
@@ -140,7 +143,7 @@ def targets(self:HJEPA,
         with torch.autocast(images.device.type, enabled=False):
             return [F.layer_norm(t, t.shape[-1:]) for t in self.pyramid(h.float())]
 
-# %% ../nbs/07_model.ipynb #7a73cbfc
+# %% ../nbs/07_model.ipynb #8ab76067
 @patch
 def _losses(self:HJEPA,
             preds:Tensor,    # [B, M, Q, D] predictions
@@ -171,7 +174,7 @@ def _losses(self:HJEPA,
             loss = loss + self.vicreg_weight * vic
     return dict(loss=loss, level_losses=level_losses, vicreg=vic, num_queries=torch.stack(counts))
 
-# %% ../nbs/07_model.ipynb #8cf6dd9d
+# %% ../nbs/07_model.ipynb #42d5bed7
 @patch
 def forward(self:HJEPA,
              images:Tensor,      # [B, C, H, W]
@@ -182,7 +185,7 @@ def forward(self:HJEPA,
     preds, qids = self.predict(images, context_idx, target_idx)
     return self._losses(preds, qids, self.targets(images))
 
-# %% ../nbs/07_model.ipynb #2db97fef
+# %% ../nbs/07_model.ipynb #23974341
 @patch
 def update_target(self:HJEPA,
                    momentum:float, # m in [0, 1]: theta_target <- m * theta_target + (1 - m) * theta_context
@@ -196,7 +199,27 @@ def set_grad_checkpointing(self:HJEPA, enable:bool=True):
     self.context_encoder.grad_checkpointing = self.predictor.grad_checkpointing = bool(enable)
     return self
 
-# %% ../nbs/07_model.ipynb #71b4f62d
+# %% ../nbs/07_model.ipynb #0b3a98d7
+def _check_predictor_heads(predictor_embed_dim:int, # predictor width
+                           heads, # the predictor's number of heads
+                           defaulted:bool, # True when predictor_num_heads was None (the encoder's heads were taken)
+                           use_rope:bool, # whether the head dim must be a multiple of 4
+                          ):
+    "`create_hjepa`'s check of the predictor heads, with a message in the factory's own argument names."
+    if not isinstance(predictor_embed_dim, int) or not isinstance(heads, int) or isinstance(heads, bool) or heads < 1:
+        return                                              # PredictorNetwork reports bad types and values
+    src = (f"predictor_num_heads=None, so it defaulted to the encoder's num_heads={heads}" if defaulted
+           else f"predictor_num_heads={heads}")
+    fix = ("pass predictor_num_heads explicitly or change predictor_embed_dim" if defaulted
+           else "change predictor_num_heads or predictor_embed_dim")
+    if predictor_embed_dim % heads:
+        raise ValueError(f"predictor_embed_dim={predictor_embed_dim} is not divisible by the predictor's {heads} heads "
+                         f"({src}): {fix}")
+    if use_rope and (predictor_embed_dim // heads) % 4:
+        raise ValueError(f"predictor head dim predictor_embed_dim/heads = {predictor_embed_dim}/{heads} = "
+                         f"{predictor_embed_dim // heads} ({src}): 2D RoPE needs a head dim divisible by 4; {fix}")
+
+# %% ../nbs/07_model.ipynb #4226a5fd
 def create_hjepa(encoder_type:str='vit_base_patch16_224', # a key of `hjepa.encoder.VIT_CONFIGS`
                  img_size:int=224,                # image side in pixels (int or (H, W))
                  patch_size:int|None=None,        # patch side; None = the encoder type's
@@ -224,7 +247,9 @@ def create_hjepa(encoder_type:str='vit_base_patch16_224', # a key of `hjepa.enco
     enc = ContextEncoder(encoder_type, img_size=img_size, patch_size=patch_size, in_chans=in_chans,
                          drop_path_rate=drop_path_rate, use_rope=use_rope, use_flash_attention=use_flash_attention,
                          grad_checkpointing=grad_checkpointing, **encoder_kwargs)
-    pred = PredictorNetwork(enc.embed_dim, predictor_embed_dim, predictor_depth, predictor_num_heads or enc.num_heads,
+    heads = enc.num_heads if predictor_num_heads is None else predictor_num_heads
+    _check_predictor_heads(predictor_embed_dim, heads, predictor_num_heads is None, use_rope)
+    pred = PredictorNetwork(enc.embed_dim, predictor_embed_dim, predictor_depth, heads,
                             num_levels=num_hierarchies, mlp_ratio=cfg['mlp_ratio'], drop_path_rate=drop_path_rate,
                             init_values=encoder_kwargs.get('init_values', 1e-5), use_rope=use_rope,
                             use_flash_attention=use_flash_attention, rope_base=encoder_kwargs.get('rope_base', 100.),

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['block_queries', 'PredictorNetwork']
 
-# %% ../nbs/06_predictor.ipynb #68beeca6
+# %% ../nbs/06_predictor.ipynb #85332e2c
 import math
 import torch
 import torch.nn.functional as F
@@ -14,9 +14,9 @@ from torch.utils.checkpoint import checkpoint
 from fastcore.basics import patch
 from .rope import RoPE2D, RoPECache
 from .encoder import Block, sincos_pos_embed, init_vit_weights, rescale_blocks
-from .pyramid import FeaturePyramidNetwork, indices_to_mask
+from .pyramid import FeaturePyramidNetwork, indices_to_mask, _indices_to_mask
 
-# %% ../nbs/06_predictor.ipynb #63f08d9f
+# %% ../nbs/06_predictor.ipynb #aaee11b5
 def block_queries(target_idx:Tensor, # [B, M, T] long: fine patch ids of each target block, -1 = padding
                   pyramid:FeaturePyramidNetwork, # the hierarchy: levels, cells, global ids (`pyramid.offsets`)
                  )->Tensor: # [B, M, Q] long global query ids, -1 = padding
@@ -27,7 +27,11 @@ def block_queries(target_idx:Tensor, # [B, M, T] long: fine patch ids of each ta
     if target_idx.numel() and (int(target_idx.min()) < -1 or int(target_idx.max()) >= N):
         raise ValueError(f"target_idx in [{int(target_idx.min())}, {int(target_idx.max())}]: "
                          f"need -1 <= target_idx < N={N} (-1 = padding)")
-    member = indices_to_mask(target_idx, N)                            # [B, M, N]
+    return _block_queries(target_idx, pyramid)
+
+def _block_queries(target_idx:Tensor, pyramid:FeaturePyramidNetwork)->Tensor:
+    "`block_queries` without re-validating `target_idx` (each check is a host sync): for `HJEPA.predict`, which checked it."
+    member = _indices_to_mask(target_idx, pyramid.num_patches)         # [B, M, N]
     sel = torch.cat(pyramid.cells_inside(member), dim=-1)              # [B, M, G]; level 0 is `member`
     G = sel.shape[-1]
     ids = torch.arange(G, device=sel.device)
@@ -36,7 +40,7 @@ def block_queries(target_idx:Tensor, # [B, M, T] long: fine patch ids of each ta
     key = key.sort(dim=-1).values[..., :Q]
     return torch.where(key < G, key, -1)
 
-# %% ../nbs/06_predictor.ipynb #0b48aeab
+# %% ../nbs/06_predictor.ipynb #09b80a90
 class PredictorNetwork(nn.Module):
     "Narrow I-JEPA predictor with per-level mask tokens and heads; every target block is predicted in its own pass."
     def __init__(self,
@@ -82,7 +86,7 @@ class PredictorNetwork(nn.Module):
         rescale_blocks(self.blocks)       # ... and I-JEPA's fix_init_weight
         nn.init.trunc_normal_(self.mask_tokens, std=0.02)
 
-# %% ../nbs/06_predictor.ipynb #fa52af36
+# %% ../nbs/06_predictor.ipynb #f914801a
 @patch
 def _rope(self:PredictorNetwork, pos:Tensor)->RoPECache|None:
     "RoPE's cos and sin at `pos` [S, Kc+Q, 2], computed once per forward and shared by every block (None without RoPE)."
@@ -123,13 +127,15 @@ def _zero_anchor(self:PredictorNetwork,
         zero = torch.stack([p.float().sum() for p in ps]).sum() * 0.
     return out + zero.to(out.dtype)
 
-# %% ../nbs/06_predictor.ipynb #3f696fff
+# %% ../nbs/06_predictor.ipynb #27315419
 def _mask_ctx(ctx:Tensor,       # [B, Kc, D] context features
               ctx_pos:Tensor,   # [B, Kc, 2] or [Kc, 2] positions
               ctx_pad:Tensor|None, # [B, Kc] bool, True = padded slot, or None
+              validated:bool=False, # the caller checked `ctx_pad` and passes None when nothing is padded
              )->tuple:          # (ctx, ctx_pos, ctx_pad or None when nothing is padded)
     "Validate a context padding mask; zero the padded slots' features and positions (so even NaNs there are harmless)."
     if ctx_pad is None: return ctx, ctx_pos, None
+    if validated: return _zero_pad_slots(ctx, ctx_pos, ctx_pad)
     B, Kc, _ = ctx.shape
     if ctx_pad.dtype != torch.bool or tuple(ctx_pad.shape) != (B, Kc):
         raise ValueError(f"ctx_pad: need a bool tensor [B, Kc]=[{B}, {Kc}] (True = padded), got "
@@ -137,10 +143,14 @@ def _mask_ctx(ctx:Tensor,       # [B, Kc, D] context features
     n_pad, fewest = torch.stack([ctx_pad.sum(), (~ctx_pad).sum(1).min()]).tolist()   # one host sync
     if fewest == 0: raise ValueError("ctx_pad: an image's context is entirely padding; need a real context token per image")
     if n_pad == 0: return ctx, ctx_pos, None
+    return _zero_pad_slots(ctx, ctx_pos, ctx_pad)
+
+def _zero_pad_slots(ctx, ctx_pos, ctx_pad):
+    "Zero the features and positions of the padded context slots (a checked `ctx_pad` [B, Kc])."
     ctx_pos = torch.where(ctx_pad[..., None], 0., ctx_pos.float())           # [Kc, 2] broadcasts to [B, Kc, 2]
     return ctx.masked_fill(ctx_pad[..., None], 0.), ctx_pos, ctx_pad
 
-# %% ../nbs/06_predictor.ipynb #9d0c5a26
+# %% ../nbs/06_predictor.ipynb #0f64cc4f
 @patch
 def forward(self:PredictorNetwork,
             ctx:Tensor,         # [B, Kc, D] context-encoder outputs of the kept context patches
@@ -149,19 +159,22 @@ def forward(self:PredictorNetwork,
             query_level:Tensor, # [B, M, Q] long level of each query (ignored where padded)
             query_pad:Tensor,   # [B, M, Q] bool, True = padded query slot
             ctx_pad:Tensor|None=None, # [B, Kc] bool, True = padded context slot, never attended to; None = none
+            _validated:bool=False, # internal (`HJEPA.predict`): levels and `ctx_pad` already checked, `ctx_pad` None if unpadded
            )->Tensor:           # [B, M, Q, D] predictions (zeros at padded slots)
     "Predict every query of every target block; each block is a separate sequence [context, its queries]."
     B, Kc, D = ctx.shape
     if D != self.embed_dim: raise ValueError(f"ctx.shape={tuple(ctx.shape)}: need width embed_dim={self.embed_dim}")
-    ctx, ctx_pos, ctx_pad = _mask_ctx(ctx, ctx_pos, ctx_pad)
+    ctx, ctx_pos, ctx_pad = _mask_ctx(ctx, ctx_pos, ctx_pad, validated=_validated)
     if query_pos.dim() != 4 or query_pos.shape[0] != B or query_pos.shape[-1] != 2:
         raise ValueError(f"query_pos.shape={tuple(query_pos.shape)}: need [B={B}, M, Q, 2]")
     _, M, Q, _ = query_pos.shape
     if query_level.shape != (B, M, Q) or query_pad.shape != (B, M, Q):
         raise ValueError(f"query_level {tuple(query_level.shape)} / query_pad {tuple(query_pad.shape)}: need {(B, M, Q)}")
     lvl = torch.where(query_pad, 0, query_level)
-    if lvl.numel() and (int(lvl.min()) < 0 or int(lvl.max()) >= self.num_levels):
-        raise ValueError(f"query_level in [{int(lvl.min())}, {int(lvl.max())}]: need 0 <= level < {self.num_levels}")
+    if not _validated and lvl.numel():
+        lo, hi = torch.stack([lvl.min(), lvl.max()]).tolist()                       # one host sync
+        if lo < 0 or hi >= self.num_levels:
+            raise ValueError(f"query_level in [{lo}, {hi}]: need 0 <= level < {self.num_levels}")
     if ctx_pos.dim() == 2: ctx_pos = ctx_pos.expand(B, Kc, 2)
     P, S = self.predictor_embed_dim, B * M
     x = self.embed(ctx).repeat_interleave(M, dim=0)                                 # [S, Kc, P]

@@ -6,21 +6,21 @@
 __all__ = ['max_levels', 'check_num_levels', 'level_grid_shape', 'cell_of_patch_table', 'pool_cells', 'indices_to_mask',
            'FeaturePyramidNetwork']
 
-# %% ../nbs/05_pyramid.ipynb #78ae25fd
+# %% ../nbs/05_pyramid.ipynb #7993c732
 import math
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
 from .masks import grid_hw
 
-# %% ../nbs/05_pyramid.ipynb #a5335822
+# %% ../nbs/05_pyramid.ipynb #3bcbeeee
 def max_levels(H:int, # grid height in patches
                W:int, # grid width in patches
               )->int: # largest allowed `num_levels`
     "Largest `num_levels` with `2**(num_levels-1) <= min(H, W)`: the coarsest cell side never exceeds the grid."
     return min(H, W).bit_length()
 
-# %% ../nbs/05_pyramid.ipynb #e3fe37f1
+# %% ../nbs/05_pyramid.ipynb #1afec797
 def check_num_levels(num_levels:int, # requested number of levels (level 0 = the fine grid)
                      H:int, # grid height in patches
                      W:int, # grid width in patches
@@ -33,7 +33,7 @@ def check_num_levels(num_levels:int, # requested number of levels (level 0 = the
                          f"(2**(num_levels-1) <= min(H, W))")
     return num_levels
 
-# %% ../nbs/05_pyramid.ipynb #23317fbd
+# %% ../nbs/05_pyramid.ipynb #b840ce78
 def level_grid_shape(H:int, # fine grid height
                      W:int, # fine grid width
                      level:int, # pyramid level (0 = fine)
@@ -41,7 +41,7 @@ def level_grid_shape(H:int, # fine grid height
     "Shape of the level-`level` cell grid: the last row/column of cells is short when the side is not divisible."
     return ((H - 1) >> level) + 1, ((W - 1) >> level) + 1
 
-# %% ../nbs/05_pyramid.ipynb #38544d8d
+# %% ../nbs/05_pyramid.ipynb #92aa59f8
 def cell_of_patch_table(H:int, # fine grid height
                         W:int, # fine grid width
                         level:int, # pyramid level (0 = fine)
@@ -51,7 +51,7 @@ def cell_of_patch_table(H:int, # fine grid height
     r, c = torch.arange(H) >> level, torch.arange(W) >> level
     return (r[:, None] * w + c[None, :]).reshape(-1)
 
-# %% ../nbs/05_pyramid.ipynb #b728f4fa
+# %% ../nbs/05_pyramid.ipynb #77329026
 def pool_cells(x:Tensor,     # [B, N, D] features (any float dtype)
                cell:Tensor,  # LongTensor [N]: cell of each patch
                counts:Tensor,# [n] number of patches per cell (all >= 1)
@@ -61,18 +61,44 @@ def pool_cells(x:Tensor,     # [B, N, D] features (any float dtype)
     s = x.new_zeros(x.shape[0], counts.shape[0], x.shape[2]).index_add_(1, cell, x)
     return s / counts.to(s)[:, None]
 
-# %% ../nbs/05_pyramid.ipynb #73156e65
+# %% ../nbs/05_pyramid.ipynb #59304fba
 def indices_to_mask(idx:Tensor,       # LongTensor [..., K] of flat patch ids; negative entries are padding
                     num_patches:int,  # N, size of the fine grid
                    )->Tensor:         # bool [..., N], True at the listed patches
     "Turn (possibly -1 padded) index lists into a boolean membership mask, e.g. for `cells_inside`."
     if idx.numel() and int(idx.max()) >= num_patches:
         raise ValueError(f"idx max={int(idx.max())}: need indices < num_patches={num_patches} (negative = padding)")
+    return _indices_to_mask(idx, num_patches)
+
+def _indices_to_mask(idx:Tensor, num_patches:int)->Tensor:
+    "`indices_to_mask` without the range check (one host sync): for callers that have validated `idx` already."
     m = torch.zeros(*idx.shape[:-1], num_patches + 1, dtype=torch.bool, device=idx.device)
     m.scatter_(-1, torch.where(idx < 0, num_patches, idx), True)   # padding lands in a spare slot
     return m[..., :num_patches]
 
-# %% ../nbs/05_pyramid.ipynb #72bdc17a
+# %% ../nbs/05_pyramid.ipynb #40d80aa2
+def _pyramid_tables(H:int, W:int, # fine grid
+                    num_levels:int, # levels, including the fine one
+                   )->dict: # name -> CPU tensor
+    "Every table of the pyramid, computed on the CPU: per level the cell of each patch, the cell sizes and the integer coordinate sums; the global-id offsets, and the level and position of every global id."
+    with torch.device('cpu'):
+        rc = torch.stack(torch.meshgrid(torch.arange(H), torch.arange(W), indexing='ij'), -1).reshape(-1, 2)
+        t, sizes = {}, []
+        for l in range(num_levels):
+            cop = cell_of_patch_table(H, W, l)
+            h, w = level_grid_shape(H, W, l)
+            t[f'_cop{l}'] = cop
+            t[f'_cnt{l}'] = torch.zeros(h * w, dtype=torch.long).index_add_(0, cop, torch.ones_like(cop))
+            t[f'_rcsum{l}'] = torch.zeros(h * w, 2, dtype=torch.long).index_add_(0, cop, rc)
+            sizes.append(h * w)
+        t['offsets'] = torch.tensor([0] + sizes).cumsum(0)
+        # global id -> level and position, with Python-int repeats (no data-dependent op, nothing to sync)
+        t['_all_levels'] = torch.cat([torch.full((n,), l, dtype=torch.long) for l, n in enumerate(sizes)])
+        t['_all_positions'] = torch.cat([t[f'_rcsum{l}'].float() / t[f'_cnt{l}'].float()[:, None]
+                                         for l in range(num_levels)])
+    return t
+
+# %% ../nbs/05_pyramid.ipynb #e7af78f7
 class FeaturePyramidNetwork(nn.Module):
     "Parameter-free 2D pyramid: level-`l` cell of fine patch (r, c) is (r >> l, c >> l); exact fp32 sum/count means."
     def __init__(self,
@@ -84,18 +110,22 @@ class FeaturePyramidNetwork(nn.Module):
         check_num_levels(num_levels, H, W)
         self.grid_size, self.num_levels, self.num_patches = (H, W), num_levels, H * W
         self._shapes = [level_grid_shape(H, W, l) for l in range(num_levels)]
-        rc = torch.stack(torch.meshgrid(torch.arange(H), torch.arange(W), indexing='ij'), -1).reshape(-1, 2)
-        sizes = []
-        for l in range(num_levels):
-            cop = cell_of_patch_table(H, W, l)
-            n = self._shapes[l][0] * self._shapes[l][1]
-            # integer tables as non-persistent buffers: they follow `.to(device)`, are not in the state_dict, and
-            # `.half()` / `.to(dtype)` cannot round them (centres are computed from integer sums on demand)
-            self.register_buffer(f'_cop{l}', cop, persistent=False)
-            self.register_buffer(f'_cnt{l}', torch.bincount(cop, minlength=n), persistent=False)
-            self.register_buffer(f'_rcsum{l}', torch.zeros(n, 2, dtype=torch.long).index_add_(0, cop, rc), persistent=False)
-            sizes.append(n)
-        self.register_buffer('offsets', torch.tensor([0] + sizes).cumsum(0), persistent=False)
+        self._init_buffers()
+
+    def _init_buffers(self):
+        "(Re)build every table from `(grid_size, num_levels)`: on the CPU, then moved to where the buffers are now."
+        old = self._buffers.get('offsets')
+        device = old.device if old is not None else torch.get_default_device()   # in __init__: the default device
+        # integer tables as non-persistent buffers: they follow `.to(device)` and are not in the state_dict
+        for name, t in _pyramid_tables(*self.grid_size, self.num_levels).items():
+            self.register_buffer(name, t.to(device), persistent=False)
+
+    def _apply(self, fn, *args, **kwargs):
+        # `.to`, `.half`, `to_empty` (also on a parent module): rebuild the tables where they now live, so they are
+        # never uninitialised memory (to_empty) and the float positions are never rounded (`.half()`)
+        super()._apply(fn, *args, **kwargs)
+        self._init_buffers()
+        return self
 
     def _check_level(self, level):
         if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level < self.num_levels:
@@ -105,7 +135,7 @@ class FeaturePyramidNetwork(nn.Module):
     def extra_repr(self):
         return f"grid_size={self.grid_size}, num_levels={self.num_levels}, levels={self._shapes}"
 
-# %% ../nbs/05_pyramid.ipynb #91440efa
+# %% ../nbs/05_pyramid.ipynb #8bfc274b
 @patch
 def level_shape(self:FeaturePyramidNetwork, level:int # 0 <= level < num_levels
                )->tuple: # (h_l, w_l)
@@ -118,7 +148,7 @@ def num_cells(self:FeaturePyramidNetwork, level:int # 0 <= level < num_levels
     "Number of cells at level `level`."
     h, w = self.level_shape(level); return h * w
 
-# %% ../nbs/05_pyramid.ipynb #15fdaf56
+# %% ../nbs/05_pyramid.ipynb #019c0acf
 @patch
 def cell_of_patch(self:FeaturePyramidNetwork, level:int # 0 <= level < num_levels
                  )->Tensor: # LongTensor [N]
@@ -131,26 +161,27 @@ def cell_sizes(self:FeaturePyramidNetwork, level:int # 0 <= level < num_levels
     "Number of fine patches in each level-`level` cell."
     return getattr(self, f'_cnt{self._check_level(level)}')
 
-# %% ../nbs/05_pyramid.ipynb #1f84b12b
+# %% ../nbs/05_pyramid.ipynb #e96c39ec
 @patch
 def cell_centres(self:FeaturePyramidNetwork, level:int # 0 <= level < num_levels
                 )->Tensor: # FloatTensor [n_l, 2]
     "Mean fine `(row, col)` of each cell's patches: `2i+0.5` at level 1; 1.5, 5.5, 9.5, 12.5 at level 2 on 14."
     l = self._check_level(level)
-    return getattr(self, f'_rcsum{l}').float() / getattr(self, f'_cnt{l}').float()[:, None]
+    a = sum(self.num_cells(k) for k in range(l))                  # Python ints: no device round trip
+    return self._all_positions[a:a + self.num_cells(l)].clone()
 
-# %% ../nbs/05_pyramid.ipynb #a126902f
+# %% ../nbs/05_pyramid.ipynb #6b456d05
 @patch
-def all_positions(self:FeaturePyramidNetwork)->Tensor: # FloatTensor [offsets[-1], 2]
+def all_positions(self:FeaturePyramidNetwork)->Tensor: # FloatTensor [offsets[-1], 2] (a buffer: do not modify)
     "Position of every global query id: fine patches first, then the cells of each level in order."
-    return torch.cat([self.cell_centres(l) for l in range(self.num_levels)])
+    return self._all_positions
 
 @patch
-def all_levels(self:FeaturePyramidNetwork)->Tensor: # LongTensor [offsets[-1]]
+def all_levels(self:FeaturePyramidNetwork)->Tensor: # LongTensor [offsets[-1]] (a buffer: do not modify)
     "Level of every global query id."
-    return torch.repeat_interleave(torch.arange(self.num_levels, device=self.offsets.device), self.offsets.diff())
+    return self._all_levels
 
-# %% ../nbs/05_pyramid.ipynb #dd93d65f
+# %% ../nbs/05_pyramid.ipynb #8bc8a41e
 @patch
 def forward(self:FeaturePyramidNetwork, x:Tensor # [B, N, D] features of the full fine grid
            )->list: # `num_levels` float32 tensors [B, n_l, D]; level 0 is x itself (as fp32)
@@ -163,7 +194,7 @@ def forward(self:FeaturePyramidNetwork, x:Tensor # [B, N, D] features of the ful
         out.append(pool_cells(out[0], self.cell_of_patch(l), self.cell_sizes(l)))
     return out
 
-# %% ../nbs/05_pyramid.ipynb #510d85a2
+# %% ../nbs/05_pyramid.ipynb #e78f8ff8
 @patch
 def cells_inside(self:FeaturePyramidNetwork, member:Tensor # bool [..., N]: membership of each fine patch
                 )->list: # `num_levels` bool tensors [..., n_l]

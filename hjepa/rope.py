@@ -5,14 +5,14 @@
 # %% auto #0
 __all__ = ['grid_positions', 'rope_freqs', 'RoPE2D', 'RoPECache']
 
-# %% ../nbs/02_rope.ipynb #1790347b
+# %% ../nbs/02_rope.ipynb #e583c97f
 import math
 from typing import NamedTuple
 import torch
 from torch import nn, Tensor
 from fastcore.basics import patch
 
-# %% ../nbs/02_rope.ipynb #936b69d4
+# %% ../nbs/02_rope.ipynb #1a78bd75
 def grid_positions(h:int,      # number of patch rows
                    w:int=None, # number of patch columns (default `h`: a square grid)
                   )->Tensor:   # float (row, col) of every patch, row-major, [h*w, 2]
@@ -23,16 +23,17 @@ def grid_positions(h:int,      # number of patch rows
     r, c = torch.meshgrid(torch.arange(int(h), dtype=torch.float32), torch.arange(int(w), dtype=torch.float32), indexing='ij')
     return torch.stack([r, c], -1).reshape(-1, 2)
 
-# %% ../nbs/02_rope.ipynb #110c6d65
+# %% ../nbs/02_rope.ipynb #96d0eefa
 def rope_freqs(num_bands:int,  # pairs per axis, `head_dim // 4`
                base:float=100., # frequency base
-               device=None,     # where to build them
+               device=None,     # where to put them (None: the default device)
               )->Tensor:        # angular frequencies in rad per patch, float32 [num_bands]
-    "RoPE frequencies $\\omega_k = \\text{base}^{-k/\\text{num\\_bands}}$, computed in float64 and rounded once to float32."
-    k = torch.arange(num_bands, dtype=torch.float64)
+    "RoPE frequencies $\\omega_k = \\text{base}^{-k/\\text{num\\_bands}}$, computed on the CPU in float64 and rounded once to float32."
+    k = torch.arange(num_bands, dtype=torch.float64, device='cpu')     # the same bits on every device
+    device = torch.get_default_device() if device is None else device
     return (float(base) ** (-k / num_bands)).to(device=device, dtype=torch.float32)
 
-# %% ../nbs/02_rope.ipynb #3b088a87
+# %% ../nbs/02_rope.ipynb #36f6dab2
 class RoPE2D(nn.Module):
     "2D axial rotary embedding. Pairs `0..head_dim/4-1` rotate by `row*freq`, the next `head_dim/4` by `col*freq`."
     def __init__(self,
@@ -45,18 +46,23 @@ class RoPE2D(nn.Module):
         if not (isinstance(base, (int, float)) and math.isfinite(base) and base > 1):
             raise ValueError(f"base={base!r}: need a finite number > 1")
         self.head_dim, self.base, self.num_bands = head_dim, float(base), head_dim // 4
-        self.register_buffer('freqs', rope_freqs(self.num_bands, self.base), persistent=False)
+        self._init_buffers()
+
+    def _init_buffers(self):
+        "(Re)build the derived `freqs` buffer from `(head_dim, base)`: float32, on the device the buffer is on now."
+        old = self._buffers.get('freqs')
+        device = old.device if old is not None else torch.get_default_device()   # in __init__: the default device
+        self.register_buffer('freqs', rope_freqs(self.num_bands, self.base, device=device), persistent=False)
 
     def _apply(self, fn, *args, **kwargs):
-        # `.to(torch.bfloat16)` / `.half()` cast every float buffer: rebuild the frequencies in float32 on the new device
+        # every device/dtype move (`.to`, `.cuda`, `.half`, `to_empty`) ends by rebuilding `freqs` where it now lives
         super()._apply(fn, *args, **kwargs)
-        if self.freqs.dtype not in (torch.float32, torch.float64):
-            self.freqs = rope_freqs(self.num_bands, self.base, device=self.freqs.device)
+        self._init_buffers()
         return self
 
     def extra_repr(self): return f"head_dim={self.head_dim}, base={self.base:g}"
 
-# %% ../nbs/02_rope.ipynb #648358df
+# %% ../nbs/02_rope.ipynb #480b1a44
 @patch
 def angles(self:RoPE2D,
            pos:Tensor, # float (row, col) positions, [..., N, 2]
@@ -65,7 +71,7 @@ def angles(self:RoPE2D,
     if pos.shape[-1] != 2: raise ValueError(f"pos.shape={tuple(pos.shape)}: need [..., N, 2] (row, col)")
     return (pos.float()[..., None] * self.freqs.float()).flatten(-2)
 
-# %% ../nbs/02_rope.ipynb #fbb7a90c
+# %% ../nbs/02_rope.ipynb #9847866c
 @patch
 def forward(self:RoPE2D,
             x:Tensor,   # queries or keys, [..., N, head_dim], typically [B, heads, N, head_dim]
@@ -78,7 +84,7 @@ def forward(self:RoPE2D,
         raise ValueError(f"pos.shape={tuple(pos.shape)}: need [N, 2] or [B, N, 2] with N={x.shape[-2]} (x.shape={tuple(x.shape)})")
     return self.rotate(x, self.sin_cos(pos))
 
-# %% ../nbs/02_rope.ipynb #7fa75bdb
+# %% ../nbs/02_rope.ipynb #281d9501
 class RoPECache(NamedTuple):
     "Precomputed rotation (`RoPE2D.sin_cos`): cos and sin of every channel-pair angle at a set of positions, float32."
     cos:Tensor     # [..., N, head_dim//2]: [N, .] for shared positions, [B, N, .] per sample
@@ -86,7 +92,7 @@ class RoPECache(NamedTuple):
     head_dim:int   # head dim of the `RoPE2D` that built it
     base:float     # frequency base of the `RoPE2D` that built it
 
-# %% ../nbs/02_rope.ipynb #c4c4920f
+# %% ../nbs/02_rope.ipynb #d06a5f24
 @patch
 def sin_cos(self:RoPE2D,
             pos:Tensor, # float (row, col), [N, 2] shared, or [B, N, 2] per sample
@@ -96,7 +102,7 @@ def sin_cos(self:RoPE2D,
     ang = self.angles(pos)                                   # [..., N, d/2]
     return RoPECache(ang.cos(), ang.sin(), self.head_dim, self.base)
 
-# %% ../nbs/02_rope.ipynb #3d596ea2
+# %% ../nbs/02_rope.ipynb #07e535e7
 @patch
 def rotate(self:RoPE2D,
            x:Tensor,         # queries or keys, [..., N, head_dim], typically [B, heads, N, head_dim]
