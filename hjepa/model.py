@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['DEFAULT_HIERARCHY_WEIGHTS', 'check_hierarchy_weights', 'vicreg_terms', 'HJEPA', 'create_hjepa']
 
-# %% ../nbs/07_model.ipynb #5af49d19
+# %% ../nbs/07_model.ipynb #64b075e5
 import math
 import torch
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ from .encoder import ContextEncoder, create_target_encoder, update_target_encode
 from .pyramid import FeaturePyramidNetwork, max_levels
 from .predictor import PredictorNetwork, block_queries, _block_queries
 
-# %% ../nbs/07_model.ipynb #fb6e5d69
+# %% ../nbs/07_model.ipynb #708e4649
 DEFAULT_HIERARCHY_WEIGHTS = (1.0, 0.7, 0.5)
 
 def check_hierarchy_weights(hierarchy_weights, # sequence of per-level loss weights
@@ -33,7 +33,7 @@ def check_hierarchy_weights(hierarchy_weights, # sequence of per-level loss weig
         raise ValueError(f"hierarchy_weights={hierarchy_weights!r}: need finite weights >= 0, not all zero")
     return w
 
-# %% ../nbs/07_model.ipynb #48b4bcae
+# %% ../nbs/07_model.ipynb #0960399a
 def vicreg_terms(x:Tensor,          # [n, D] predictions (any float dtype; n >= 2)
                  eps:float=1e-4,    # added to the variance under the square root
                 )->tuple:           # (variance term, covariance term): fp32 scalars
@@ -47,7 +47,7 @@ def vicreg_terms(x:Tensor,          # [n, D] predictions (any float dtype; n >= 
     off = cov - torch.diag_embed(cov.diagonal())
     return var, off.pow(2).sum() / D
 
-# %% ../nbs/07_model.ipynb #3a2375fb
+# %% ../nbs/07_model.ipynb #62bea5b7
 class HJEPA(nn.Module):
     "H-JEPA: context encoder, EMA target encoder, parameter-free pyramid, multi-level predictor, weighted loss."
     def __init__(self,
@@ -84,7 +84,7 @@ class HJEPA(nn.Module):
         self.target_encoder.eval()
         return self
 
-# %% ../nbs/07_model.ipynb #c334e9a7
+# %% ../nbs/07_model.ipynb #30124284
 @patch
 def _check_indices(self:HJEPA,
                    images:Tensor,      # [B, C, H, W]
@@ -115,7 +115,7 @@ def _check_indices(self:HJEPA,
         raise ValueError(f"target_idx in [{t_range[0]}, {t_range[1]}]: need -1 <= target_idx < N={N} (-1 = padding)")
     return context_idx, target_idx, lo < 0
 
-# %% ../nbs/07_model.ipynb #6cbc6531
+# %% ../nbs/07_model.ipynb #77aa9eeb
 @patch
 def predict(self:HJEPA,
              images:Tensor,      # [B, C, H, W]
@@ -132,7 +132,7 @@ def predict(self:HJEPA,
                            ctx_pad=context_idx < 0 if padded else None, _validated=True)
     return preds, qids
 
-# %% ../nbs/07_model.ipynb #6bd13330
+# %% ../nbs/07_model.ipynb #fea944df
 @patch
 def targets(self:HJEPA,
              images:Tensor, # [B, C, H, W]
@@ -143,7 +143,7 @@ def targets(self:HJEPA,
         with torch.autocast(images.device.type, enabled=False):
             return [F.layer_norm(t, t.shape[-1:]) for t in self.pyramid(h.float())]
 
-# %% ../nbs/07_model.ipynb #8ab76067
+# %% ../nbs/07_model.ipynb #14519a8d
 @patch
 def _losses(self:HJEPA,
             preds:Tensor,    # [B, M, Q, D] predictions
@@ -174,7 +174,7 @@ def _losses(self:HJEPA,
             loss = loss + self.vicreg_weight * vic
     return dict(loss=loss, level_losses=level_losses, vicreg=vic, num_queries=torch.stack(counts))
 
-# %% ../nbs/07_model.ipynb #42d5bed7
+# %% ../nbs/07_model.ipynb #d4e78cd3
 @patch
 def forward(self:HJEPA,
              images:Tensor,      # [B, C, H, W]
@@ -185,7 +185,7 @@ def forward(self:HJEPA,
     preds, qids = self.predict(images, context_idx, target_idx)
     return self._losses(preds, qids, self.targets(images))
 
-# %% ../nbs/07_model.ipynb #23974341
+# %% ../nbs/07_model.ipynb #472de532
 @patch
 def update_target(self:HJEPA,
                    momentum:float, # m in [0, 1]: theta_target <- m * theta_target + (1 - m) * theta_context
@@ -199,7 +199,7 @@ def set_grad_checkpointing(self:HJEPA, enable:bool=True):
     self.context_encoder.grad_checkpointing = self.predictor.grad_checkpointing = bool(enable)
     return self
 
-# %% ../nbs/07_model.ipynb #0b3a98d7
+# %% ../nbs/07_model.ipynb #e1fdef7f
 def _check_predictor_heads(predictor_embed_dim:int, # predictor width
                            heads, # the predictor's number of heads
                            defaulted:bool, # True when predictor_num_heads was None (the encoder's heads were taken)
@@ -219,7 +219,7 @@ def _check_predictor_heads(predictor_embed_dim:int, # predictor width
         raise ValueError(f"predictor head dim predictor_embed_dim/heads = {predictor_embed_dim}/{heads} = "
                          f"{predictor_embed_dim // heads} ({src}): 2D RoPE needs a head dim divisible by 4; {fix}")
 
-# %% ../nbs/07_model.ipynb #4226a5fd
+# %% ../nbs/07_model.ipynb #402f5e9f
 def create_hjepa(encoder_type:str='vit_base_patch16_224', # a key of `hjepa.encoder.VIT_CONFIGS`
                  img_size:int=224,                # image side in pixels (int or (H, W))
                  patch_size:int|None=None,        # patch side; None = the encoder type's
