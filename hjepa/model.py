@@ -5,8 +5,8 @@
 # %% auto #0
 __all__ = ['DEFAULT_HIERARCHY_WEIGHTS', 'check_hierarchy_weights', 'vicreg_terms', 'HJEPA', 'create_hjepa']
 
-# %% ../nbs/07_model.ipynb #64b075e5
-import math
+# %% ../nbs/07_model.ipynb #b5bae104
+import math, warnings
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
@@ -15,7 +15,7 @@ from .encoder import ContextEncoder, create_target_encoder, update_target_encode
 from .pyramid import FeaturePyramidNetwork, max_levels
 from .predictor import PredictorNetwork, block_queries, _block_queries
 
-# %% ../nbs/07_model.ipynb #708e4649
+# %% ../nbs/07_model.ipynb #75a709b3
 DEFAULT_HIERARCHY_WEIGHTS = (1.0, 0.7, 0.5)
 
 def check_hierarchy_weights(hierarchy_weights, # sequence of per-level loss weights
@@ -33,7 +33,7 @@ def check_hierarchy_weights(hierarchy_weights, # sequence of per-level loss weig
         raise ValueError(f"hierarchy_weights={hierarchy_weights!r}: need finite weights >= 0, not all zero")
     return w
 
-# %% ../nbs/07_model.ipynb #0960399a
+# %% ../nbs/07_model.ipynb #8abfff4e
 def vicreg_terms(x:Tensor,          # [n, D] predictions (any float dtype; n >= 2)
                  eps:float=1e-4,    # added to the variance under the square root
                 )->tuple:           # (variance term, covariance term): fp32 scalars
@@ -47,7 +47,19 @@ def vicreg_terms(x:Tensor,          # [n, D] predictions (any float dtype; n >= 
     off = cov - torch.diag_embed(cov.diagonal())
     return var, off.pow(2).sum() / D
 
-# %% ../nbs/07_model.ipynb #62bea5b7
+# %% ../nbs/07_model.ipynb #ea6085f8
+def _warn_rare_level(pyramid:FeaturePyramidNetwork, # the model's pyramid
+                     max_target_scale:float=0.2,    # the largest target block, as a fraction of the grid (I-JEPA: 0.2)
+                    ):
+    "Warn when the coarsest level's full cells are larger than any target block: that level would (almost) never be queried."
+    L, (H, W) = pyramid.num_levels, pyramid.grid_size
+    side = 2 ** (L - 1)
+    if L > 1 and side * side > max_target_scale * H * W:
+        warnings.warn(f"num_hierarchies={L}: a full level-{L - 1} cell is {side}x{side} = {side * side} patches, more than "
+                      f"the largest default target block ({max_target_scale:g} of {H}x{W} = {int(max_target_scale * H * W)} "
+                      f"patches): that level will rarely or never have a query, and its head and mask token barely train")
+
+# %% ../nbs/07_model.ipynb #35e22e02
 class HJEPA(nn.Module):
     "H-JEPA: context encoder, EMA target encoder, parameter-free pyramid, multi-level predictor, weighted loss."
     def __init__(self,
@@ -77,6 +89,7 @@ class HJEPA(nn.Module):
         self.context_encoder, self.predictor = context_encoder, predictor
         self.target_encoder = create_target_encoder(context_encoder)
         self.pyramid = FeaturePyramidNetwork(context_encoder.grid_size, L)
+        _warn_rare_level(self.pyramid)
 
     def train(self, mode:bool=True):
         "Train/eval mode; the target encoder always stays in eval mode (a deterministic teacher)."
@@ -84,7 +97,7 @@ class HJEPA(nn.Module):
         self.target_encoder.eval()
         return self
 
-# %% ../nbs/07_model.ipynb #30124284
+# %% ../nbs/07_model.ipynb #054a9913
 @patch
 def _check_indices(self:HJEPA,
                    images:Tensor,      # [B, C, H, W]
@@ -115,7 +128,7 @@ def _check_indices(self:HJEPA,
         raise ValueError(f"target_idx in [{t_range[0]}, {t_range[1]}]: need -1 <= target_idx < N={N} (-1 = padding)")
     return context_idx, target_idx, lo < 0
 
-# %% ../nbs/07_model.ipynb #77aa9eeb
+# %% ../nbs/07_model.ipynb #52d7f25d
 @patch
 def predict(self:HJEPA,
              images:Tensor,      # [B, C, H, W]
@@ -132,7 +145,7 @@ def predict(self:HJEPA,
                            ctx_pad=context_idx < 0 if padded else None, _validated=True)
     return preds, qids
 
-# %% ../nbs/07_model.ipynb #fea944df
+# %% ../nbs/07_model.ipynb #25fc347e
 @patch
 def targets(self:HJEPA,
              images:Tensor, # [B, C, H, W]
@@ -143,7 +156,7 @@ def targets(self:HJEPA,
         with torch.autocast(images.device.type, enabled=False):
             return [F.layer_norm(t, t.shape[-1:]) for t in self.pyramid(h.float())]
 
-# %% ../nbs/07_model.ipynb #14519a8d
+# %% ../nbs/07_model.ipynb #4c8ed41b
 @patch
 def _losses(self:HJEPA,
             preds:Tensor,    # [B, M, Q, D] predictions
@@ -174,7 +187,7 @@ def _losses(self:HJEPA,
             loss = loss + self.vicreg_weight * vic
     return dict(loss=loss, level_losses=level_losses, vicreg=vic, num_queries=torch.stack(counts))
 
-# %% ../nbs/07_model.ipynb #d4e78cd3
+# %% ../nbs/07_model.ipynb #1e076cd3
 @patch
 def forward(self:HJEPA,
              images:Tensor,      # [B, C, H, W]
@@ -185,7 +198,7 @@ def forward(self:HJEPA,
     preds, qids = self.predict(images, context_idx, target_idx)
     return self._losses(preds, qids, self.targets(images))
 
-# %% ../nbs/07_model.ipynb #472de532
+# %% ../nbs/07_model.ipynb #083a9b88
 @patch
 def update_target(self:HJEPA,
                    momentum:float, # m in [0, 1]: theta_target <- m * theta_target + (1 - m) * theta_context
@@ -199,7 +212,7 @@ def set_grad_checkpointing(self:HJEPA, enable:bool=True):
     self.context_encoder.grad_checkpointing = self.predictor.grad_checkpointing = bool(enable)
     return self
 
-# %% ../nbs/07_model.ipynb #e1fdef7f
+# %% ../nbs/07_model.ipynb #1ffbc8de
 def _check_predictor_heads(predictor_embed_dim:int, # predictor width
                            heads, # the predictor's number of heads
                            defaulted:bool, # True when predictor_num_heads was None (the encoder's heads were taken)
@@ -219,7 +232,7 @@ def _check_predictor_heads(predictor_embed_dim:int, # predictor width
         raise ValueError(f"predictor head dim predictor_embed_dim/heads = {predictor_embed_dim}/{heads} = "
                          f"{predictor_embed_dim // heads} ({src}): 2D RoPE needs a head dim divisible by 4; {fix}")
 
-# %% ../nbs/07_model.ipynb #402f5e9f
+# %% ../nbs/07_model.ipynb #c74354a4
 def create_hjepa(encoder_type:str='vit_base_patch16_224', # a key of `hjepa.encoder.VIT_CONFIGS`
                  img_size:int=224,                # image side in pixels (int or (H, W))
                  patch_size:int|None=None,        # patch side; None = the encoder type's
