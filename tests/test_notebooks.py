@@ -6,10 +6,11 @@ and a guard test fails when no notebook is found at all.
 import os, subprocess, sys
 from pathlib import Path
 import pytest
+from docs_check import notebooks   # tests/ is on sys.path under pytest: one definition of 'the notebooks'
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-NBS = sorted(p for p in (ROOT/'nbs').glob('*.ipynb') if not p.name.startswith(('_', '.')))
+NBS = notebooks()
 TIMEOUT = int(os.environ.get('HJEPA_NB_TIMEOUT', 600))
 
 def test_notebooks_found():
