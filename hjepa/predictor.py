@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['block_queries', 'PredictorNetwork']
 
-# %% ../nbs/06_predictor.ipynb #85332e2c
+# %% ../nbs/06_predictor.ipynb #90b0450c
 import math
 import torch
 import torch.nn.functional as F
@@ -16,7 +16,7 @@ from .rope import RoPE2D, RoPECache
 from .encoder import Block, sincos_pos_embed, init_vit_weights, rescale_blocks
 from .pyramid import FeaturePyramidNetwork, indices_to_mask, _indices_to_mask
 
-# %% ../nbs/06_predictor.ipynb #aaee11b5
+# %% ../nbs/06_predictor.ipynb #bde25f54
 def block_queries(target_idx:Tensor, # [B, M, T] long: fine patch ids of each target block, -1 = padding
                   pyramid:FeaturePyramidNetwork, # the hierarchy: levels, cells, global ids (`pyramid.offsets`)
                  )->Tensor: # [B, M, Q] long global query ids, -1 = padding
@@ -24,9 +24,10 @@ def block_queries(target_idx:Tensor, # [B, M, T] long: fine patch ids of each ta
     if target_idx.dim() != 3:
         raise ValueError(f"target_idx.shape={tuple(target_idx.shape)}: need [B, M, T] (-1 = padding)")
     N = pyramid.num_patches
-    if target_idx.numel() and (int(target_idx.min()) < -1 or int(target_idx.max()) >= N):
-        raise ValueError(f"target_idx in [{int(target_idx.min())}, {int(target_idx.max())}]: "
-                         f"need -1 <= target_idx < N={N} (-1 = padding)")
+    if target_idx.numel():
+        lo, hi = torch.stack([target_idx.min(), target_idx.max()]).tolist()   # one host sync
+        if lo < -1 or hi >= N:
+            raise ValueError(f"target_idx in [{lo}, {hi}]: need -1 <= target_idx < N={N} (-1 = padding)")
     return _block_queries(target_idx, pyramid)
 
 def _block_queries(target_idx:Tensor, pyramid:FeaturePyramidNetwork)->Tensor:
@@ -40,7 +41,7 @@ def _block_queries(target_idx:Tensor, pyramid:FeaturePyramidNetwork)->Tensor:
     key = key.sort(dim=-1).values[..., :Q]
     return torch.where(key < G, key, -1)
 
-# %% ../nbs/06_predictor.ipynb #09b80a90
+# %% ../nbs/06_predictor.ipynb #5471f3f3
 class PredictorNetwork(nn.Module):
     "Narrow I-JEPA predictor with per-level mask tokens and heads; every target block is predicted in its own pass."
     def __init__(self,
@@ -86,7 +87,7 @@ class PredictorNetwork(nn.Module):
         rescale_blocks(self.blocks)       # ... and I-JEPA's fix_init_weight
         nn.init.trunc_normal_(self.mask_tokens, std=0.02)
 
-# %% ../nbs/06_predictor.ipynb #f914801a
+# %% ../nbs/06_predictor.ipynb #cdf452c1
 @patch
 def _rope(self:PredictorNetwork, pos:Tensor)->RoPECache|None:
     "RoPE's cos and sin at `pos` [S, Kc+Q, 2], computed once per forward and shared by every block (None without RoPE)."
@@ -127,7 +128,7 @@ def _zero_anchor(self:PredictorNetwork,
         zero = torch.stack([p.float().sum() for p in ps]).sum() * 0.
     return out + zero.to(out.dtype)
 
-# %% ../nbs/06_predictor.ipynb #27315419
+# %% ../nbs/06_predictor.ipynb #809a85a2
 def _mask_ctx(ctx:Tensor,       # [B, Kc, D] context features
               ctx_pos:Tensor,   # [B, Kc, 2] or [Kc, 2] positions
               ctx_pad:Tensor|None, # [B, Kc] bool, True = padded slot, or None
@@ -150,7 +151,7 @@ def _zero_pad_slots(ctx, ctx_pos, ctx_pad):
     ctx_pos = torch.where(ctx_pad[..., None], 0., ctx_pos.float())           # [Kc, 2] broadcasts to [B, Kc, 2]
     return ctx.masked_fill(ctx_pad[..., None], 0.), ctx_pos, ctx_pad
 
-# %% ../nbs/06_predictor.ipynb #0f64cc4f
+# %% ../nbs/06_predictor.ipynb #6a3c7fd7
 @patch
 def forward(self:PredictorNetwork,
             ctx:Tensor,         # [B, Kc, D] context-encoder outputs of the kept context patches
