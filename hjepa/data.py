@@ -4,12 +4,12 @@
 
 # %% auto #0
 __all__ = ['DEFAULT_DATA_DIR', 'INSTALL_HINT', 'FASHION_CLASSES', 'ASSETS', 'SUBSET_DIR', 'FASHION_MEAN', 'FASHION_STD',
-           'IMG_EXTENSIONS', 'IDXError', 'parse_idx', 'read_idx', 'write_idx', 'find_data_dir', 'load_idx_split',
-           'load_fashion_mnist', 'load_bundled_subset', 'make_transform', 'IDXDataset', 'ImageFolderDataset',
-           'fashion_dataset']
+           'IMG_EXTENSIONS', 'FASHION_SOURCES', 'IDXError', 'parse_idx', 'read_idx', 'write_idx', 'find_data_dir',
+           'load_idx_split', 'load_fashion_mnist', 'load_bundled_subset', 'make_transform', 'IDXDataset',
+           'ImageFolderDataset', 'fashion_dataset']
 
 # %% ../nbs/00_data.ipynb #a80636a7
-import gzip, math, os, struct
+import gzip, importlib.util, math, os, struct, warnings
 from functools import partial
 from pathlib import Path
 import numpy as np
@@ -17,7 +17,6 @@ import torch
 from torch.utils.data import Dataset
 from torchvision.transforms import v2 as T
 from PIL import Image
-import hjepa
 
 # %% ../nbs/00_data.ipynb #01fddd52
 class IDXError(ValueError):
@@ -76,21 +75,38 @@ INSTALL_HINT = "sudo apt-get install dataset-fashion-mnist"
 FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat',
                    'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']
 _SPLITS = {'train': 'train', 'test': 't10k', 't10k': 't10k'}
+_EXPECTED = ("Fashion-MNIST IDX files: train-images-idx3-ubyte and train-labels-idx1-ubyte, and/or "
+             "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each may end in .gz)")
 
 # %% ../nbs/00_data.ipynb #1c62233c
-def find_data_dir(path=None, # explicit directory; overrides everything
-                 )->Path: # the first existing directory of: `path`, `$HJEPA_DATA`, `DEFAULT_DATA_DIR`
-    "Locate the Fashion-MNIST IDX directory, or raise `FileNotFoundError` listing the places searched."
-    cands = [('argument `path`', path), ('$HJEPA_DATA', os.environ.get('HJEPA_DATA')), ('default', DEFAULT_DATA_DIR)]
-    if path is not None: cands = cands[:1]
-    tried = []
-    for what, p in cands:
-        if p is None: continue
-        if Path(p).is_dir(): return Path(p)
-        tried.append(f"{what}: {p}")
-    raise FileNotFoundError("No Fashion-MNIST directory found. Searched:\n  " + "\n  ".join(tried) +
-        f"\nInstall Debian's package with `{INSTALL_HINT}`, set HJEPA_DATA to a directory of IDX files, "
-        "or use `load_bundled_subset()` for the small subset shipped with hjepa.")
+def _has_split(root:Path, pre:str)->bool:
+    "Whether `root` holds the images and the labels file of split prefix `pre` ('train' or 't10k'), raw or `.gz`."
+    return all((root/f'{pre}-{k}').exists() or (root/f'{pre}-{k}.gz').exists()
+               for k in ('images-idx3-ubyte', 'labels-idx1-ubyte'))
+
+def _idx_dir(path, # a directory that should hold Fashion-MNIST IDX files
+             name:str, # the setting that named it, shown in the error: 'path', 'HJEPA_DATA', 'source' ...
+            )->Path:
+    "`path` as a `Path` if it holds at least one complete split, else `FileNotFoundError` naming `name` and its value."
+    p = Path(path).expanduser()
+    if not p.exists(): why = 'no such directory'
+    elif not p.is_dir(): why = 'not a directory'
+    elif _has_split(p, 'train') or _has_split(p, 't10k'): return p
+    else: why = 'no complete split in this directory'
+    raise FileNotFoundError(f"{name}={str(path)!r}: {why}; expected a directory holding {_EXPECTED}")
+
+# %% ../nbs/00_data.ipynb #250f1b0d
+def find_data_dir(path=None, # explicit directory of IDX files; overrides everything
+                 )->Path: # `path`, else `$HJEPA_DATA`, else `DEFAULT_DATA_DIR`
+    "Locate the Fashion-MNIST IDX directory; a `path` or `$HJEPA_DATA` without IDX files is an error, never skipped."
+    if path is not None: return _idx_dir(path, 'path')
+    env = os.environ.get('HJEPA_DATA')
+    if env: return _idx_dir(env, 'HJEPA_DATA')
+    try: return _idx_dir(DEFAULT_DATA_DIR, 'DEFAULT_DATA_DIR')
+    except FileNotFoundError as e:
+        raise FileNotFoundError(f"No Fashion-MNIST found (HJEPA_DATA is unset; {e}).\nInstall Debian's package with "
+            f"`{INSTALL_HINT}`, set HJEPA_DATA to a directory of IDX files, or use the subset shipped with hjepa: "
+            "`fashion_dataset(source='bundled')` or `load_bundled_subset()`.") from None
 
 # %% ../nbs/00_data.ipynb #890ecc2a
 def _idx_file(root:Path, stem:str)->Path:
@@ -119,7 +135,12 @@ def load_fashion_mnist(split:str='train', # 'train' (60k) or 'test' (10k)
     return load_idx_split(find_data_dir(path), split)
 
 # %% ../nbs/00_data.ipynb #8d4119a5
-ASSETS = Path(hjepa.__file__).parent/'assets'
+def _package_dir()->Path:
+    "The directory of this module, i.e. of the `hjepa` package that holds the bundled files."
+    if __name__ != '__main__': return Path(__file__).parent   # the exported module hjepa/data.py
+    return Path(importlib.util.find_spec('hjepa.data').origin).parent   # in the notebook, which has no __file__
+
+ASSETS = _package_dir()/'assets'
 SUBSET_DIR = ASSETS/'fashion-mnist-subset'
 
 def load_bundled_subset(split:str='train', # 'train' (2,000 images) or 'test' (1,000 images)
@@ -169,13 +190,16 @@ class IDXDataset(Dataset):
     def __init__(self, images:torch.Tensor, # uint8 [N,H,W]
                  labels:torch.Tensor, # int64 [N]
                  transform=None, # applied to each uint8 image
+                 source:str=None, # where the images came from, for logs ('full', 'bundled', 'dir' from `fashion_dataset`)
+                 root=None, # the directory they were read from, if any
                 ):
         if len(images) != len(labels): raise ValueError(f"images ({len(images)}) and labels ({len(labels)}) differ in length")
-        self.images, self.labels, self.transform = images, labels, transform
+        self.images, self.labels, self.transform, self.source, self.root = images, labels, transform, source, root
     def __len__(self): return len(self.images)
     def __getitem__(self, i):
         x = self.images[i]
         return (self.transform(x) if self.transform else x), int(self.labels[i])
+    def __repr__(self): return f"{type(self).__name__}({len(self):,} images, source={self.source!r})"
 
 # %% ../nbs/00_data.ipynb #978ff554
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.gif', '.tif', '.tiff', '.webp')
@@ -201,14 +225,34 @@ class ImageFolderDataset(Dataset):
         return (self.transform(im) if self.transform else im), c
 
 # %% ../nbs/00_data.ipynb #f9dc4c81
+FASHION_SOURCES = ('auto', 'full', 'debian', 'bundled')   # 'debian': the older name of 'full'
+
+def _resolve_source(source, # a `fashion_dataset` source
+                   )->tuple: # (kind: 'full' | 'bundled' | 'dir', directory)
+    "Where `fashion_dataset` reads from; 'auto' falls back to the bundled subset only when no data is named or installed."
+    if isinstance(source, str) and source in FASHION_SOURCES:
+        if source == 'bundled': return 'bundled', SUBSET_DIR
+        if source != 'auto' or os.environ.get('HJEPA_DATA'): return 'full', find_data_dir()   # errors propagate
+        try: return 'full', find_data_dir()
+        except FileNotFoundError: return 'bundled', SUBSET_DIR
+    if isinstance(source, os.PathLike) or (isinstance(source, str) and Path(source).expanduser().is_dir()):
+        return 'dir', _idx_dir(source, 'source')
+    raise ValueError(f"source={source!r}: allowed are {', '.join(map(repr, FASHION_SOURCES))} "
+                     "or an existing directory of IDX files")
+
+# %% ../nbs/00_data.ipynb #01b344ab
 def fashion_dataset(split:str='train', # 'train' or 'test'
                     img_size:int=56, # output side in pixels
                     in_chans:int=1, # 1 or 3 channels
                     train_aug:bool=False, # I-JEPA's RandomResizedCrop(0.3, 1.0)
-                    source:str='bundled', # 'bundled' (ships with hjepa), 'debian' (full set), or a directory path
-                   )->IDXDataset:
-    "Fashion-MNIST as a ready (image, label) dataset."
-    if source == 'bundled': x, y = load_bundled_subset(split)
-    elif source == 'debian': x, y = load_fashion_mnist(split)
-    else: x, y = load_idx_split(source, split)
-    return IDXDataset(x, y, make_transform(img_size, in_chans, train_aug=train_aug))
+                    source:str|Path='auto', # 'auto' (full set if installed, else bundled), 'full' (alias 'debian'), 'bundled', or a directory
+                   )->IDXDataset: # `.source` is 'full', 'bundled' or 'dir'; `.root` the directory read
+    "Fashion-MNIST as a ready (image, label) dataset; with `source='auto'` one line says which data it found."
+    kind, root = _resolve_source(source)
+    x, y = load_idx_split(root, split)
+    if isinstance(source, str) and source == 'auto':
+        if kind == 'full': print(f"fashion_dataset: full Fashion-MNIST, {len(x):,} {split} images ({root})")
+        else: warnings.warn(f"fashion_dataset: full Fashion-MNIST not installed ({DEFAULT_DATA_DIR}, HJEPA_DATA unset); "
+                            f"using the bundled subset, {len(x):,} {split} images. Install it with `{INSTALL_HINT}`, "
+                            "or pass source='bundled' to silence this.", UserWarning, stacklevel=2)
+    return IDXDataset(x, y, make_transform(img_size, in_chans, train_aug=train_aug), source=kind, root=root)
