@@ -5,7 +5,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT/'README.md').read_text()
 
-def python_blocks(md:str)->list: return re.findall(r"```python\n(.*?)```", md, flags=re.S)
+def python_blocks(md:str)->list:
+    "The ```python blocks (run by the test); ```py blocks are shown only: they train for minutes."
+    return re.findall(r"```python\n(.*?)```", md, flags=re.S)
 
 def test_readme_matches_index():
     "Every visible code cell and every markdown cell of index.ipynb appears verbatim in README.md."

@@ -1,0 +1,59 @@
+"""Short runs that chose the CPU default of `make train` (see nbs/10_full_training.ipynb, "What we tried").
+
+Each run trains from scratch for the same number of steps, then scores the frozen target encoder on a fixed split
+(10,000 training images as the k-NN bank / probe training set, the 10,000 test images): k-NN on avg-pooled features
+(plain and centred), the linear probe on avg-pooled features, RankMe and mean cosine of those features, and k-NN on
+the level-1 cells. One JSON line per run is appended to benchmarks/results/tune_default.jsonl.
+
+Usage: python benchmarks/tune_default.py NAME [key.sub=value ...]     (settings on top of BASE below)
+       python benchmarks/tune_default.py pixels                        (the raw-pixel baseline, same split)
+Run one at a time: two runs sharing 2 cores slow each other down many times over (OpenMP threads spin).
+"""
+import json, shutil, sys, time, warnings, platform, datetime
+from pathlib import Path
+import torch
+import hjepa.train as t
+from hjepa.eval import extract_features, knn_eval, linear_probe, collapse_stats
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = ['data.img_size=28', 'model.patch_size=4', 'model.embed_dim=128', 'model.depth=4', 'model.num_heads=4',
+        'model.num_hierarchies=2', 'model.predictor_depth=3', 'model.predictor_embed_dim=96', 'model.predictor_num_heads=4',
+        'batch_size=128', 'eval.eval_every=0', 'eval.monitor_every=100', 'eval.final_eval=False', 'progress=False',
+        'live_plot=False', 'amp_probe=False', 'log_every=50', 'ckpt_every=100000']
+
+def pixels():
+    "The raw-pixel baseline on the same split."
+    cfg = t.apply_overrides(t.TrainConfig(), BASE)
+    _, ev, te, _ = t.build_datasets(cfg.data)
+    dtr = t._loader(t._subset(ev, 10000, 0), cfg, torch.device('cpu'), batch_size=256)
+    dte = t._loader(te, cfg, torch.device('cpu'), batch_size=256)
+    from hjepa.eval import pixel_features
+    (a, ya), (b, yb) = pixel_features(dtr), pixel_features(dte)
+    res = dict(name='raw pixels', date=str(datetime.date.today()), knn=knn_eval(a, ya, b, yb),
+               linear=linear_probe(a, ya, b, yb)['acc'])
+    print(json.dumps(res), flush=True)
+    with open(ROOT/'benchmarks'/'results'/'tune_default.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
+
+def main(name:str, overrides:list):
+    if name == 'pixels': return pixels()
+    warnings.simplefilter('ignore')
+    out = ROOT/'runs'/'tune'/name
+    shutil.rmtree(out, ignore_errors=True)
+    cfg = t.apply_overrides(t.TrainConfig(), BASE + [f'out_dir={out}'] + overrides)
+    t0 = time.time(); r = t.train(cfg, log=lambda m: None); secs = time.time() - t0
+    model = t.build_model(cfg); model.load_state_dict(t.read_checkpoint(r['checkpoint'], model)['model_state_dict'])
+    _, ev, te, _ = t.build_datasets(cfg.data)
+    dtr = t._loader(t._subset(ev, 10000, 0), cfg, torch.device('cpu'), batch_size=256)
+    dte = t._loader(te, cfg, torch.device('cpu'), batch_size=256)
+    res = dict(name=name, overrides=overrides, train_s=round(secs), steps=r['step'], loss=round(r['history'][-1]['loss'], 4),
+               date=str(datetime.date.today()), cpu=platform.processor() or platform.machine(), threads=torch.get_num_threads())
+    (a, ya), (b, yb) = extract_features(model, dtr), extract_features(model, dte)
+    mu = a.mean(0)
+    res.update(knn=knn_eval(a, ya, b, yb), knn_centred=knn_eval(a - mu, ya, b - mu, yb), linear=linear_probe(a, ya, b, yb)['acc'])
+    st = collapse_stats(a); res.update(rankme=round(st['rankme'], 1), mean_cos=round(st['mean_cos'], 3))
+    (a1, _), (b1, _) = extract_features(model, dtr, pool='level', level=1), extract_features(model, dte, pool='level', level=1)
+    res['knn_level1'] = knn_eval(a1, ya, b1, yb)
+    print(json.dumps(res), flush=True)
+    with open(ROOT/'benchmarks'/'results'/'tune_default.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
+
+if __name__ == '__main__': main(sys.argv[1], sys.argv[2:])
