@@ -245,8 +245,9 @@ def forward(self:ContextEncoder,
         else: padded = _padded                                    # the caller checked it already
         keep_idx = keep_idx.to(x.device)
         if padded: kpm = keep_idx < 0
-        g = keep_idx.clamp(min=0)                                 # padded slots read patch 0, then are masked out
+        g = keep_idx.clamp(min=0)                                 # padded slots read patch 0 ...
         x = x.gather(1, g[..., None].expand(-1, -1, D))           # [B, K, D]: only kept tokens go on
+        if kpm is not None: x = x.masked_fill(kpm[..., None], 0.) # ... and carry zeros: no NaN/inf of patch 0 gets in
         pos = self.positions[g]                                   # [B, K, 2] true grid positions
     rope = self._rope(pos)                                        # RoPE's cos/sin: once, for every block
     ckpt = self.grad_checkpointing and self.training and torch.is_grad_enabled()
