@@ -13,7 +13,7 @@ import json, shutil, sys, time, warnings, platform, datetime
 from pathlib import Path
 import torch
 import hjepa.train as t
-from hjepa.eval import extract_features, knn_eval, linear_probe, collapse_stats
+from hjepa.eval import extract_features, pixel_features, knn_eval, linear_probe, collapse_stats
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ['data.img_size=28', 'model.patch_size=4', 'model.embed_dim=128', 'model.depth=4', 'model.num_heads=4',
@@ -21,13 +21,15 @@ BASE = ['data.img_size=28', 'model.patch_size=4', 'model.embed_dim=128', 'model.
         'batch_size=128', 'eval.eval_every=0', 'eval.monitor_every=100', 'eval.final_eval=False', 'progress=False',
         'live_plot=False', 'amp_probe=False', 'log_every=50', 'ckpt_every=100000']
 
+def split(cfg)->tuple:
+    "Loaders of the fixed split: 10,000 training images (un-augmented) and the 10,000 test images."
+    _, ev, te, _ = t.build_datasets(cfg.data)
+    return (t._loader(t._subset(ev, 10000, 0), cfg, torch.device('cpu'), batch_size=256),
+            t._loader(te, cfg, torch.device('cpu'), batch_size=256))
+
 def pixels():
     "The raw-pixel baseline on the same split."
-    cfg = t.apply_overrides(t.TrainConfig(), BASE)
-    _, ev, te, _ = t.build_datasets(cfg.data)
-    dtr = t._loader(t._subset(ev, 10000, 0), cfg, torch.device('cpu'), batch_size=256)
-    dte = t._loader(te, cfg, torch.device('cpu'), batch_size=256)
-    from hjepa.eval import pixel_features
+    dtr, dte = split(t.apply_overrides(t.TrainConfig(), BASE))
     (a, ya), (b, yb) = pixel_features(dtr), pixel_features(dte)
     res = dict(name='raw pixels', date=str(datetime.date.today()), knn=knn_eval(a, ya, b, yb),
                linear=linear_probe(a, ya, b, yb)['acc'])
@@ -42,9 +44,7 @@ def main(name:str, overrides:list):
     cfg = t.apply_overrides(t.TrainConfig(), BASE + [f'out_dir={out}'] + overrides)
     t0 = time.time(); r = t.train(cfg, log=lambda m: None); secs = time.time() - t0
     model = t.build_model(cfg); model.load_state_dict(t.read_checkpoint(r['checkpoint'], model)['model_state_dict'])
-    _, ev, te, _ = t.build_datasets(cfg.data)
-    dtr = t._loader(t._subset(ev, 10000, 0), cfg, torch.device('cpu'), batch_size=256)
-    dte = t._loader(te, cfg, torch.device('cpu'), batch_size=256)
+    dtr, dte = split(cfg)
     res = dict(name=name, overrides=overrides, train_s=round(secs), steps=r['step'], loss=round(r['history'][-1]['loss'], 4),
                date=str(datetime.date.today()), cpu=platform.processor() or platform.machine(), threads=torch.get_num_threads())
     (a, ya), (b, yb) = extract_features(model, dtr), extract_features(model, dte)

@@ -6,7 +6,7 @@
 __all__ = ['CKPT_FORMAT', 'CKPT_KEYS', 'DataConfig', 'ModelConfig', 'MaskConfig', 'OptimConfig', 'EvalConfig', 'TrainConfig',
            'check_config', 'lr_at', 'cosine_at', 'momentum_at', 'StepSchedules', 'SeededItems', 'SkipSampler',
            'build_datasets', 'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint', 'list_checkpoints',
-           'prune_checkpoints', 'read_checkpoint', 'latest_checkpoint', 'dist_info', 'init_distributed',
+           'prune_checkpoints', 'read_checkpoint', 'check_fits', 'latest_checkpoint', 'dist_info', 'init_distributed',
            'resolve_device', 'amp_dtype', 'param_groups', 'build_model', 'Run', 'setup_run', 'checkpoint_state',
            'save_run', 'restore_run', 'train_step', 'monitor_targets', 'validation_loss', 'knn_during_training',
            'evaluate_model', 'format_results', 'MetricsLog', 'LivePlot', 'plot_losses', 'plot_monitors', 'amp_probe',
@@ -135,7 +135,6 @@ class TrainConfig:
 # %% ../nbs/09_train.ipynb #76a4720a
 def _type_ok(v, tp)->bool:
     "Whether `v` fits the annotation `tp` (int, float, str, bool, tuple, `X|None`); bools are not ints here."
-    if isinstance(tp, str): tp = eval(tp, globals())
     args = getattr(tp, '__args__', None)
     if args is not None and type(None) in args: return v is None or any(_type_ok(v, a) for a in args if a is not type(None))
     if tp is bool: return isinstance(v, bool)
@@ -174,7 +173,7 @@ def check_config(cfg, # a `TrainConfig` (or any nested config dataclass)
     "Validate types and ranges of every field; errors name the key path, the value and what is allowed."
     for f in dataclasses.fields(cfg):
         key, v = prefix + f.name, getattr(cfg, f.name)
-        if dataclasses.is_dataclass(f.type if not isinstance(f.type, str) else eval(f.type, globals())):
+        if dataclasses.is_dataclass(f.type):
             if not dataclasses.is_dataclass(v): raise ValueError(f"{key}={v!r}: need a section of settings")
             check_config(v, key + '.'); continue
         if not _type_ok(v, f.type): raise ValueError(f"{key}={v!r}: need {getattr(f.type, '__name__', f.type)}")
@@ -375,15 +374,21 @@ def read_checkpoint(path, # a checkpoint file
                               f"for encoder weights from elsewhere use hjepa.encoder.load_encoder_weights")
     missing = [k for k in CKPT_KEYS if k not in ck]
     if missing: raise CheckpointError(f"{path}: incomplete checkpoint, missing {missing}")
-    if model is not None:
-        want, got = model.state_dict(), ck['model_state_dict']
-        if set(want) != set(got):
-            raise CheckpointError(f"{path}: made for another model: missing {sorted(set(want) - set(got))[:5]}, "
-                                  f"unexpected {sorted(set(got) - set(want))[:5]}")
-        bad = [f"{k}: checkpoint {tuple(got[k].shape)} vs model {tuple(v.shape)}" for k, v in want.items()
-               if tuple(got[k].shape) != tuple(v.shape)]
-        if bad: raise CheckpointError(f"{path}: made for another model (wrong shapes): " + '; '.join(bad[:3]))
+    if model is not None: check_fits(ck, model, path)
     return ck
+
+def check_fits(ck:dict, # a loaded checkpoint
+               model:nn.Module, # the model it must fit exactly
+               path, # the file, for the message
+              ):
+    "Raise `CheckpointError` unless the checkpoint's model state has exactly the model's keys and shapes."
+    want, got = model.state_dict(), ck['model_state_dict']
+    if set(want) != set(got):
+        raise CheckpointError(f"{path}: made for another model: missing {sorted(set(want) - set(got))[:5]}, "
+                              f"unexpected {sorted(set(got) - set(want))[:5]}")
+    bad = [f"{k}: checkpoint {tuple(got[k].shape)} vs model {tuple(v.shape)}" for k, v in want.items()
+           if tuple(got[k].shape) != tuple(v.shape)]
+    if bad: raise CheckpointError(f"{path}: made for another model (wrong shapes): " + '; '.join(bad[:3]))
 
 def latest_checkpoint(out_dir)->Path|None:
     "The newest `ckpt_<step>.pt` in `out_dir` (None when there is none)."
@@ -447,9 +452,9 @@ def build_model(cfg:TrainConfig, # model settings, plus the data's image size an
     m = cfg.model
     kw = {f.name: getattr(m, f.name) for f in dataclasses.fields(m)}
     w = tuple(kw.pop('hierarchy_weights'))
-    enc = {k: kw.pop(k) for k in ('embed_dim', 'depth', 'num_heads') if kw[k] is not None}
+    enc = {k: kw.pop(k) for k in ('embed_dim', 'depth', 'num_heads')}   # None = the encoder type's own value
     return create_hjepa(img_size=cfg.data.img_size, in_chans=cfg.data.in_chans, hierarchy_weights=w[:m.num_hierarchies],
-                        **{k: v for k, v in kw.items() if k not in ('embed_dim', 'depth', 'num_heads')}, **enc)
+                        **kw, **{k: v for k, v in enc.items() if v is not None})
 
 # %% ../nbs/09_train.ipynb #14485f37
 class Run:
@@ -558,6 +563,11 @@ def _global_loss(run:Run, out:dict)->tuple: # (loss whose DDP-averaged gradient 
 # %% ../nbs/09_train.ipynb #cc6dd249
 def _to(x, device): return x.to(device, non_blocking=True) if isinstance(x, Tensor) else x
 
+def _forward(model, batch, device, dtype)->dict:
+    "`model(images, *batch[2:])` on `device` under autocast to `dtype` (None = fp32)."
+    with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
+        return model(_to(batch[0], device), *[_to(x, device) for x in batch[2:]])
+
 def train_step(run:Run, # the run (its step counter is not changed here)
                batches:list, # `accum_steps` collated batches `(images, labels, *mask tensors)`
               )->dict: # loss, level losses, grad norm, lr/wd/momentum used, and whether the update was applied
@@ -567,11 +577,9 @@ def train_step(run:Run, # the run (its step counter is not changed here)
     run.opt.zero_grad(set_to_none=True)
     tot, lv = 0., 0.
     for i, b in enumerate(batches):
-        images, rest = _to(b[0], run.device), [_to(x, run.device) for x in b[2:]]
         last = i == len(batches) - 1
         with (run.ddp.no_sync() if run.ddp is not None and not last else contextlib.nullcontext()):   # DDP: sync once
-            with torch.autocast(run.device.type, dtype=run.amp, enabled=run.amp is not None):
-                out = run.step_fn(images, *rest)
+            out = _forward(run.step_fn, b, run.device, run.amp)
             loss, levels = (out['loss'], torch.stack(out['level_losses'])) if run.world == 1 else _global_loss(run, out)
             run.scaler.scale(loss / len(batches)).backward()
         tot = tot + loss.detach() / len(batches)
@@ -610,11 +618,7 @@ def validation_loss(run:Run)->float|None:
     if not run.val: return None
     was = run.model.training; run.model.eval()
     try:
-        tot = 0.
-        for b in run.val:
-            with torch.autocast(run.device.type, dtype=run.amp, enabled=run.amp is not None):
-                tot += float(run.model(_to(b[0], run.device), *[_to(x, run.device) for x in b[2:]])['loss'])
-        return tot / len(run.val)
+        return sum(float(_forward(run.model, b, run.device, run.amp)['loss']) for b in run.val) / len(run.val)
     finally: run.model.train(was)
 
 def knn_during_training(run:Run)->float|None:
@@ -628,10 +632,11 @@ def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
                    cfg:TrainConfig, # the run's config (data, eval sizes, probe level)
                    log=print, # where the table goes
                    device=None, # default: the model's device
+                   datasets:tuple|None=None, # (un-augmented train, held-out) already built; None = build from cfg.data
                   )->dict: # {'features name': {'dim', 'knn', 'linear'}}, plus 'split'
     "k-NN and linear-probe accuracy of avg-pooled (and level-pooled) target features, against raw pixels."
     device = device or next(model.parameters()).device
-    _, eval_ds, test_ds, what = build_datasets(cfg.data)
+    eval_ds, test_ds = datasets or build_datasets(cfg.data)[1:3]
     if test_ds is None: log("evaluation skipped: no held-out set (data.val_root)"); return {}
     dls = [_loader(_subset(ds, n, cfg.seed), cfg, device, batch_size=256)
            for ds, n in ((eval_ds, cfg.eval.final_train), (test_ds, cfg.eval.final_test))]
@@ -739,8 +744,7 @@ def amp_probe(run:Run, # the run (its model is copied; nothing of the run change
             ts = []
             for r in range(repeats + 1):
                 t = time.perf_counter()
-                with torch.autocast(run.device.type, dtype=dt, enabled=dt is not None):
-                    out = m(batch[0].to(run.device), *[_to(x, run.device) for x in batch[2:]])
+                out = _forward(m, batch, run.device, dt)
                 out['loss'].backward(); m.zero_grad(set_to_none=True)
                 ts.append(time.perf_counter() - t)
             res[name] = min(ts[1:])
@@ -869,7 +873,7 @@ def _finish(run:Run, metrics:MetricsLog, log, final:bool)->dict:
         for name, fig in (('losses.png', plot_losses(train_rows)), ('monitors.png', plot_monitors(rows))):
             fig.savefig(run.out/name, dpi=100); plt.close(fig)
     if final and run.cfg.eval.final_eval:
-        res = evaluate_model(run.model, run.cfg, log)
+        res = evaluate_model(run.model, run.cfg, log, datasets=(run.eval_ds, run.test_ds))
         tmp = run.out/'eval.json.tmp'; tmp.write_text(json.dumps(res, indent=1)); os.replace(tmp, run.out/'eval.json')
     log(f"run directory {run.out}: checkpoints ckpt_*.pt, metrics.jsonl, config.yaml"
         + (", losses.png, monitors.png" if train_rows and run.cfg.plots else "") + (", eval.json" if res else ""))
@@ -954,6 +958,7 @@ def hjepa_eval(overrides:Param("settings as key.sub=value, e.g. eval.final_train
     ck = read_checkpoint(checkpoint)
     cfg = apply_overrides(config_from_dict(ck['config']), overrides)
     model = build_model(cfg)
-    model.load_state_dict(read_checkpoint(checkpoint, model)['model_state_dict'])
+    check_fits(ck, model, checkpoint)
+    model.load_state_dict(ck['model_state_dict'])
     print(f"{checkpoint}: step {ck['step']:,}, epoch {ck['epoch']}")
     evaluate_model(model.to(resolve_device(cfg.device)), cfg)
