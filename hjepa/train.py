@@ -287,7 +287,8 @@ def build_datasets(d:DataConfig, # the data settings
     if d.dataset == 'fashion_mnist':
         kind, root = _resolve_source(d.source)                   # once: 'auto' -> the full set if installed
         src = {'full': 'full', 'bundled': 'bundled'}.get(kind, root)
-        sets = [fashion_dataset(s, img_size=d.img_size, in_chans=d.in_chans, source=src) for s in ('train', 'train', 'test')]
+        sets = [fashion_dataset(s, img_size=d.img_size, in_chans=d.in_chans, source=src) for s in ('train', 'test')]
+        sets.insert(1, copy.copy(sets[0]))                       # the un-augmented twin shares the loaded images
         for ds, train in zip(sets, (True, False, False)): ds.transform = _transform(d, train, fashion=True)
         tr, ev = (_first(ds, d.limit) for ds in sets[:2])
         what = (f"Fashion-MNIST ({ {'full': 'the full set', 'bundled': 'the bundled subset'}.get(kind, root) }, {sets[0].root}): "
