@@ -210,9 +210,13 @@ def _check_keep_idx(keep_idx:Tensor, # [B, K] or [K] integer patch indices, -1 =
     if fewest == 0: raise ValueError("keep_idx: an image's context is entirely padding (-1); need a real patch per image")
     return keep_idx.long(), lo < 0
 
-@torch.no_grad()
 def _check_images(enc, images:Tensor):
+    "Check a batch of images against the encoder (shape, dtype and size only: no host sync)."
+    if not isinstance(images, Tensor): raise ValueError(f"images: need a float tensor [B, C, H, W], got {type(images).__name__}")
     if images.dim() != 4: raise ValueError(f"images shape={tuple(images.shape)}: need [B, C, H, W]")
+    if not images.is_floating_point():
+        raise ValueError(f"images.dtype={images.dtype}: need float images (e.g. x.float() / 255, then normalised)")
+    if images.shape[0] == 0: raise ValueError(f"images shape={tuple(images.shape)}: empty batch (B=0); need B >= 1")
     C, H, W = images.shape[1:]
     if C != enc.in_chans or (H, W) != enc.img_size:
         raise ValueError(f"images shape={tuple(images.shape)}: this encoder needs in_chans={enc.in_chans} and "

@@ -4,12 +4,15 @@
 
 # %% auto #0
 __all__ = ['grid_hw', 'MaskSpec', 'fit_shape', 'block_sizes', 'block_indices', 'block_union', 'as_generator', 'create_masks',
-           'sample_seed', 'sample_generator', 'WithIndex', 'equalise_context', 'padded_context', 'MaskCollator']
+           'sample_seed', 'sample_generator', 'WithIndex', 'equalise_context', 'padded_context', 'Masks',
+           'rect_queries', 'MaskCollator']
 
 # %% ../nbs/01_masks.ipynb #d1164ef4
 import math, operator
 from dataclasses import dataclass
+from typing import NamedTuple
 import torch
+from torch import Tensor
 from torch.utils.data import Dataset, default_collate, get_worker_info
 from fastcore.basics import patch
 
@@ -161,13 +164,17 @@ def _corner(u:torch.Tensor, n:int, size:torch.Tensor)->torch.Tensor:
 
 def _candidates(U:torch.Tensor, # uniforms [..., 4*(M+C)]
                 spec:MaskSpec)->tuple: # (context [..., N] bool, (top, left, h, w) of the targets, each [..., M])
-    "Context mask and target blocks for each row of uniforms (fixed sampler)."
+    "Context mask and target blocks for each row of uniforms (fixed sampler): all M + C blocks in one pass."
     M, C, H, W = spec.num_target_masks, spec.num_context_masks, spec.H, spec.W
-    ut, uc = U[..., :4 * M].unflatten(-1, (M, 4)), U[..., 4 * M:].unflatten(-1, (C, 4))
-    th, tw = block_sizes(ut[..., 0], ut[..., 1], H, W, spec.mask_scale, spec.aspect_ratio)
-    tgt = (_corner(ut[..., 2], H, th), _corner(ut[..., 3], W, tw), th, tw)
-    ch, cw = block_sizes(uc[..., 0], uc[..., 1], H, W, spec.context_scale, spec.context_aspect)
-    ctx = block_union(_corner(uc[..., 2], H, ch), _corner(uc[..., 3], W, cw), ch, cw, H, W)
+    u = U.unflatten(-1, (M + C, 4))                                    # the M targets, then the C context blocks
+    per = lambda t, c: U.new_tensor([t] * M + [c] * C)                 # a setting per block
+    lo_s, lo_a = per(spec.mask_scale[0], spec.context_scale[0]), per(spec.aspect_ratio[0], spec.context_aspect[0])
+    span_s = per(spec.mask_scale[1] - spec.mask_scale[0], spec.context_scale[1] - spec.context_scale[0])
+    span_a = per(spec.aspect_ratio[1] - spec.aspect_ratio[0], spec.context_aspect[1] - spec.context_aspect[0])
+    h, w = fit_shape((lo_s + u[..., 0] * span_s) * (H * W), lo_a + u[..., 1] * span_a, H, W, coin=u[..., 1] < 0.5)
+    top, left = _corner(u[..., 2], H, h), _corner(u[..., 3], W, w)     # (as `block_sizes`, for every block at once)
+    tgt = tuple(v[..., :M] for v in (top, left, h, w))
+    ctx = block_union(*(v[..., M:] for v in (top, left, h, w)), H, W)
     return ctx & ~block_union(*tgt, H, W), tgt
 
 # %% ../nbs/01_masks.ipynb #7a12793c
@@ -315,24 +322,82 @@ class WithIndex(Dataset):
 # %% ../nbs/01_masks.ipynb #30d2968c
 def equalise_context(ctx:torch.Tensor, # bool [B, N], True where a patch is in the context
                      keys:torch.Tensor=None, # float [B, N] random keys (uniform subset); None: raster prefix (official)
-                    )->torch.Tensor: # long [B, Kc] sorted indices, Kc = the smallest context in the batch
+                     bucket:int=1, # round the common length down to a multiple of this (when at least one fits)
+                    )->torch.Tensor: # long [B, Kc] sorted indices, Kc = the smallest context in the batch (bucketed)
     "Cut every context to the batch minimum, by a uniformly random subset (or the official raster prefix)."
     k = int(ctx.sum(-1).min())
+    if k >= bucket: k -= k % bucket
     if keys is None: return (ctx & (ctx.cumsum(-1) <= k)).nonzero()[:, 1].view(-1, k)   # first k in raster order
     return keys.masked_fill(~ctx, math.inf).topk(k, dim=-1, largest=False).indices.sort(-1).values
 
 # %% ../nbs/01_masks.ipynb #fc77de78
 def padded_context(ctx:torch.Tensor, # bool [B, N], True where a patch is in the context
-                  )->torch.Tensor: # long [B, Kmax]: each context's sorted indices, then -1 (Kmax = the largest context)
+                   bucket:int=1, # pad the length up to a multiple of this
+                  )->torch.Tensor: # long [B, Kmax]: each context's sorted indices, then -1 (Kmax = the largest context, bucketed)
     "Every context kept in full: sorted indices padded at the end with -1 to the batch's longest context."
     B, N = ctx.shape
     ar = torch.arange(N, device=ctx.device)
     key = torch.where(ctx, ar, ar + N).sort(-1).values[:, :int(ctx.sum(-1).max())]   # members first, in order
-    return key.masked_fill(key >= N, -1)
+    key = key.masked_fill(key >= N, -1)
+    return torch.nn.functional.pad(key, (0, -key.shape[1] % bucket), value=-1)
+
+# %% ../nbs/01_masks.ipynb #c93b0785
+class Masks(NamedTuple):
+    "One batch's masks and the queries they imply, with the grid and levels they were built for (see `MaskCollator`)."
+    context_idx:Tensor   # long [B, Kc] sorted context patch ids, -1 = padding
+    target_idx:Tensor    # long [B, M, T] patch ids of each target block, -1 = padding
+    query_ids:Tensor     # long [B, M, Q] global query ids of each block: its fine patches, then the coarser cells inside it; -1 = padding
+    query_level:Tensor   # long [B, M, Q] pyramid level of each query (0 at padded slots)
+    grid:tuple           # (H, W) patch grid the indices refer to
+    num_levels:int       # pyramid levels the queries cover
+    context_padded:bool  # whether any context slot is -1
+    query_padded:bool    # whether any query slot is -1
+
+    @property
+    def batch_size(self)->int: return self.context_idx.shape[0]
+
+    def to(self, device, non_blocking:bool=False):
+        "The same masks with every tensor on `device`."
+        return self._replace(**{k: getattr(self, k).to(device, non_blocking=non_blocking) for k in _MASK_TENSORS})
+
+    def pin_memory(self):
+        "The same masks in pinned memory (the DataLoader's `pin_memory=True` calls this)."
+        return self._replace(**{k: getattr(self, k).pin_memory() for k in _MASK_TENSORS})
+
+_MASK_TENSORS = ('context_idx', 'target_idx', 'query_ids', 'query_level')
+
+# %% ../nbs/01_masks.ipynb #9eeadc3a
+def rect_queries(top:Tensor, left:Tensor, # [..., M] long top-left corners of the target blocks
+                 h:Tensor, w:Tensor,       # [..., M] long block heights and widths
+                 H:int, W:int,             # grid size
+                 num_levels:int,           # pyramid levels (cells of level l are 2**l x 2**l patches, short at the edges)
+                 bucket:int=1,             # pad the query count up to a multiple of this
+                )->tuple:                  # (query_ids [..., M, Q] global ids, -1 = padding; query_level [..., M, Q], 0 at padding)
+    "Every block's queries: its fine patches, then each level's cells lying entirely inside it, from the rectangles alone."
+    lv = torch.arange(num_levels)                                            # every level at once, along a last dim
+    Hl, Wl = ((H - 1) >> lv) + 1, ((W - 1) >> lv) + 1                        # the level grids
+    off = (Hl * Wl).cumsum(0) - Hl * Wl                                      # global id of each level's first cell
+    t, l_, b, r = top[..., None], left[..., None], (top + h)[..., None], (left + w)[..., None]
+    r0, c0 = (t + (1 << lv) - 1) >> lv, (l_ + (1 << lv) - 1) >> lv           # first cell starting inside the block
+    r1 = torch.where(b == H, Hl, b >> lv)                                    # one past the last cell ending inside it
+    c1 = torch.where(r == W, Wl, r >> lv)                                    # (the short edge cells count at the edge)
+    wl = (c1 - c0).clamp(min=0)
+    n = (r1 - r0).clamp(min=0) * wl                                          # [..., M, L] queries per level
+    end = n.cumsum(-1)
+    Q = int(end[..., -1].max()) if n.numel() else 0
+    i = torch.arange(Q + -Q % bucket)                                        # query slots
+    level = torch.searchsorted(end, i.expand(*end.shape[:-1], -1).contiguous(), right=True)   # [..., M, Q]: each slot's level (L = padding)
+    pad = level == num_levels
+    lc = level.clamp(max=num_levels - 1)
+    pick = lambda v: v.gather(-1, lc)                                        # a per-level value for every slot
+    j = i - pick(end - n)                                                    # position in its level's list
+    wq = pick(wl).clamp(min=1)
+    ids = pick(off.expand_as(n)) + (pick(r0) + j // wq) * pick(Wl.expand_as(n)) + pick(c0) + j % wq
+    return ids.masked_fill(pad, -1), lc.masked_fill(pad, 0)
 
 # %% ../nbs/01_masks.ipynb #5c4f20f6
 class MaskCollator:
-    "DataLoader `collate_fn` returning `(images, labels, context_idx [B, Kc], target_idx [B, M, T])`."
+    "DataLoader `collate_fn` returning `(images, labels, masks)`, with `masks` a `Masks` built for a `num_levels` pyramid."
     def __init__(self, grid_size, # int n (n x n patches) or (H, W)
                  num_target_masks:int=4, # target blocks per image
                  mask_scale:tuple=(0.15, 0.2), # target block area, fraction of the grid
@@ -345,12 +410,18 @@ class MaskCollator:
                  context_aspect:tuple=(1.0, 1.0), # context block height / width
                  max_tries:int=64, # rejected draws allowed per image before a RuntimeError
                  pad_context:bool=False, # False: cut contexts to the batch minimum; True: keep them whole, -1 padded
+                 num_levels:int=3, # pyramid levels the queries are built for (the model's `num_hierarchies`)
+                 bucket:int=1, # round the context length (down when cut, up when padded) and the query count (up) to multiples of this
                 ):
         self.spec = MaskSpec.make(grid_size, num_target_masks, mask_scale, aspect_ratio, num_context_masks,
                                   context_scale, min_keep, official_quirks, context_aspect, max_tries)
         if isinstance(seed, bool) or not isinstance(seed, int): raise ValueError(f"seed={seed!r}: need an int")
         if not isinstance(pad_context, bool): raise ValueError(f"pad_context={pad_context!r}: need True or False")
-        self.seed, self._calls, self.pad_context = seed, 0, pad_context
+        if isinstance(bucket, bool) or not isinstance(bucket, int) or bucket < 1:
+            raise ValueError(f"bucket={bucket!r}: need an int >= 1")
+        from hjepa.pyramid import FeaturePyramidNetwork     # (the pyramid module imports this one)
+        self.pyramid = FeaturePyramidNetwork((self.spec.H, self.spec.W), num_levels).to('cpu')
+        self.seed, self._calls, self.pad_context, self.bucket, self.num_levels = seed, 0, pad_context, bucket, num_levels
         self._epoch = torch.zeros((), dtype=torch.long).share_memory_()   # shared with (persistent) worker processes
 
     @property
@@ -366,7 +437,7 @@ class MaskCollator:
     def __call__(self, batch:list)->tuple:
         imgs, labels = default_collate([item[:2] for item in batch])
         indices = [int(item[2]) for item in batch] if len(batch[0]) > 2 else None
-        return (imgs, labels, *self.sample_masks(len(batch), indices))
+        return imgs, labels, self.masks(len(batch), indices)
 
 # %% ../nbs/01_masks.ipynb #a840de35
 def _generators(self:MaskCollator, B:int, indices:list=None)->tuple:
@@ -380,12 +451,8 @@ def _generators(self:MaskCollator, B:int, indices:list=None)->tuple:
     self._calls += 1
     return [g] * B, g
 
-@patch
-def sample_masks(self:MaskCollator,
-                 B:int, # batch size
-                 indices:list=None, # dataset indices of the batch's images (None: use the call counter)
-                )->tuple: # (context_idx long [B, Kc], target_idx long [B, M, T]); -1 = padding
-    "The mask tensors for a batch, without images (the collator's core)."
+def _sample(self:MaskCollator, B:int, indices:list=None)->tuple:
+    "(context_idx, target_idx, the target rectangles (top, left, h, w) or None in official mode) for one batch."
     spec, N = self.spec, self.spec.num_patches
     gens, gb = _generators(self, B, indices)
     if spec.official_quirks:   # the official loops: one block size per batch, raster-prefix cuts (Q3)
@@ -394,9 +461,38 @@ def sample_masks(self:MaskCollator,
         ctx = torch.zeros(B, N, dtype=torch.bool)
         for b, c in enumerate(ctxs): ctx[b, c] = True
         T = min(len(t) for ts in tgts for t in ts)
-        tgt = torch.stack([torch.stack([t[:T] for t in ts]) for ts in tgts])
-        return (padded_context(ctx) if self.pad_context else equalise_context(ctx)), tgt
-    ctx, tgt = _sample_fixed(gens, spec)
-    if self.pad_context: return padded_context(ctx), block_indices(*tgt, W=spec.W)
-    keys = torch.stack([torch.rand(N, generator=g) for g in gens])
-    return equalise_context(ctx, keys), block_indices(*tgt, W=spec.W)
+        tgt = torch.stack([torch.stack([t[:T] for t in ts]) for ts in tgts])   # cut blocks: no longer rectangles
+        return (padded_context(ctx, self.bucket) if self.pad_context else equalise_context(ctx, bucket=self.bucket)), tgt, None
+    ctx, rect = _sample_fixed(gens, spec)
+    if self.pad_context: ci = padded_context(ctx, self.bucket)
+    else: ci = equalise_context(ctx, torch.stack([torch.rand(N, generator=g) for g in gens]), self.bucket)
+    return ci, block_indices(*rect, W=spec.W), rect
+
+@patch
+def sample_masks(self:MaskCollator,
+                 B:int, # batch size
+                 indices:list=None, # dataset indices of the batch's images (None: use the call counter)
+                )->tuple: # (context_idx long [B, Kc], target_idx long [B, M, T]); -1 = padding
+    "The mask tensors for a batch, without images or queries (the collator's core)."
+    return _sample(self, B, indices)[:2]
+
+@patch
+def masks(self:MaskCollator,
+          B:int, # batch size
+          indices:list=None, # dataset indices of the batch's images (None: use the call counter)
+         )->Masks: # the batch's masks and queries, for this collator's grid and levels
+    "A batch's `Masks` (what `__call__` returns after the images and labels)."
+    ctx, tgt, rect = _sample(self, B, indices)
+    if rect is None: return self.build(ctx, tgt)
+    qids, level = rect_queries(*rect, self.spec.H, self.spec.W, self.num_levels, self.bucket)
+    return Masks(ctx, tgt, qids, level, (self.spec.H, self.spec.W), self.num_levels,
+                 *torch.stack([(ctx < 0).any(), (qids < 0).any()]).tolist())
+
+@patch
+def build(self:MaskCollator,
+          context_idx:Tensor, # long [B, Kc] from `sample_masks`
+          target_idx:Tensor, # long [B, M, T] from `sample_masks`
+         )->Masks: # the masks with their queries, for this collator's grid and levels
+    "The `Masks` of any valid index tensors, through the pyramid (no checks: for masks this collator made)."
+    from hjepa.predictor import masks_from_indices      # (it builds on the pyramid, which imports this module)
+    return masks_from_indices(context_idx, target_idx, self.pyramid, bucket=self.bucket)

@@ -11,9 +11,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .encoder import ContextEncoder, create_target_encoder, update_target_encoder, vit_config
+from .masks import Masks
+from .encoder import ContextEncoder, create_target_encoder, update_target_encoder, vit_config, _check_images
 from .pyramid import FeaturePyramidNetwork, max_levels
-from .predictor import PredictorNetwork, block_queries, _block_queries
+from .predictor import PredictorNetwork, build_masks
 
 # %% ../nbs/07_model.ipynb #75a709b3
 DEFAULT_HIERARCHY_WEIGHTS = (1.0, 0.7, 0.5)
@@ -46,6 +47,19 @@ def vicreg_terms(x:Tensor,          # [n, D] predictions (any float dtype; n >= 
     cov = (x.T @ x) / (n - 1)
     off = cov - torch.diag_embed(cov.diagonal())
     return var, off.pow(2).sum() / D
+
+def _masked_vicreg(x:Tensor,    # [n, D] fp32 predictions
+                   w:Tensor,    # [n] fp32 weights, 1 for the rows that count and 0 for the others
+                   eps:float=1e-4,
+                  )->tuple:     # (variance + covariance term of the weighted rows, whether there are >= 2 of them)
+    "`sum(vicreg_terms(x[w > 0]))` with fixed shapes: no selection, no host sync."
+    n = w.sum()
+    xc = (x - (x * w[:, None]).sum(0) / n.clamp(min=1)) * w[:, None]       # centred, others zeroed
+    den = (n - 1).clamp(min=1)
+    var = F.relu(1 - torch.sqrt(xc.pow(2).sum(0) / den + eps)).mean()
+    cov = (xc.T @ xc) / den
+    off = cov - torch.diag_embed(cov.diagonal())
+    return var + off.pow(2).sum() / x.shape[1], n >= 2
 
 # %% ../nbs/07_model.ipynb #ea6085f8
 def _warn_rare_level(pyramid:FeaturePyramidNetwork, # the model's pyramid
@@ -99,51 +113,51 @@ class HJEPA(nn.Module):
 
 # %% ../nbs/07_model.ipynb #054a9913
 @patch
-def _check_indices(self:HJEPA,
-                   images:Tensor,      # [B, C, H, W]
-                   context_idx:Tensor, # [B, Kc] or [Kc] long, -1 <= idx < N (-1 = padding)
-                   target_idx:Tensor,  # [B, M, T] or [M, T] long, -1 <= idx < N (-1 = padding)
-                  )->tuple:            # (context_idx [B, Kc], target_idx [B, M, T] on the images' device, context padded?)
-    "Validate and broadcast the mask indices, reading their ranges back in ONE host sync."
-    if images.dim() != 4: raise ValueError(f"images.shape={tuple(images.shape)}: need [B, C, H, W]")
-    B, N = images.shape[0], self.pyramid.num_patches
-    for name, t in (('context_idx', context_idx), ('target_idx', target_idx)):
-        if not isinstance(t, Tensor) or t.dtype not in (torch.int64, torch.int32):
-            raise ValueError(f"{name}: need an integer (long) tensor of flat patch indices, got {type(t).__name__} "
-                             f"{getattr(t, 'dtype', '')}")
-    if context_idx.dim() == 1: context_idx = context_idx[None].expand(B, -1)
-    if target_idx.dim() == 2: target_idx = target_idx[None].expand(B, -1, -1)
-    if context_idx.dim() != 2 or context_idx.shape[0] != B or context_idx.shape[1] == 0:
-        raise ValueError(f"context_idx.shape={tuple(context_idx.shape)}: need [B={B}, Kc>0] or [Kc]")
-    if target_idx.dim() != 3 or target_idx.shape[0] != B:
-        raise ValueError(f"target_idx.shape={tuple(target_idx.shape)}: need [B={B}, M, T] or [M, T]")
-    context_idx, target_idx = context_idx.long().to(images.device), target_idx.long().to(images.device)
-    stats = [context_idx.min(), context_idx.max(), (context_idx >= 0).sum(1).min()]
-    if target_idx.numel(): stats += [target_idx.min(), target_idx.max()]
-    lo, hi, fewest, *t_range = torch.stack(stats).tolist()              # the one host sync
-    if lo < -1 or hi >= N:
-        raise ValueError(f"context_idx in [{lo}, {hi}]: need -1 <= context_idx < N={N} (-1 = padding)")
-    if fewest == 0: raise ValueError("context_idx: an image's context is entirely padding (-1); need a real patch per image")
-    if t_range and (t_range[0] < -1 or t_range[1] >= N):
-        raise ValueError(f"target_idx in [{t_range[0]}, {t_range[1]}]: need -1 <= target_idx < N={N} (-1 = padding)")
-    return context_idx, target_idx, lo < 0
+def batch_masks(self:HJEPA,
+                images:Tensor,               # [B, C, H, W] float
+                context_idx,                 # a `Masks` (from `MaskCollator`), or long [B, Kc] / [Kc] context ids, -1 = padding
+                target_idx:Tensor|None=None, # with raw `context_idx`: long [B, M, T] target blocks, -1 = padding
+                allow_overlap:bool=False,    # raw indices only: accept context patches that are also targets
+               )->Masks:                     # the batch's masks on the images' device
+    "The batch's `Masks`: a `Masks` is trusted (checked against this model, no host sync); raw indices are checked."
+    _check_images(self.context_encoder, images)
+    B = images.shape[0]
+    if not isinstance(context_idx, Masks):
+        if target_idx is None: raise ValueError("target_idx: missing; pass a `Masks` (from MaskCollator) or both index tensors")
+        return build_masks(context_idx, target_idx, self.pyramid, batch_size=B, allow_overlap=allow_overlap)
+    m = context_idx
+    if target_idx is not None: raise ValueError("target_idx: pass either a `Masks` alone or two index tensors, not both")
+    if tuple(m.grid) != self.pyramid.grid_size:
+        raise ValueError(f"masks built for a {m.grid[0]}x{m.grid[1]} patch grid; this model has "
+                         f"{self.pyramid.grid_size[0]}x{self.pyramid.grid_size[1]} (MaskCollator(grid_size=...))")
+    if m.num_levels != self.num_levels:
+        raise ValueError(f"masks built for num_levels={m.num_levels}; this model has num_hierarchies={self.num_levels} "
+                         f"(MaskCollator(num_levels={self.num_levels}))")
+    if m.batch_size != B or m.query_ids.shape[0] != B:
+        raise ValueError(f"masks for a batch of {m.batch_size} images, images.shape={tuple(images.shape)}")
+    return m.to(images.device, non_blocking=True)
 
 # %% ../nbs/07_model.ipynb #52d7f25d
 @patch
 def predict(self:HJEPA,
-             images:Tensor,      # [B, C, H, W]
-             context_idx:Tensor, # [B, Kc] context patch ids, -1 padded
-             target_idx:Tensor,  # [B, M, T] target blocks, -1 padded
-            )->tuple:            # (predictions [B, M, Q, D], query_ids [B, M, Q] global ids, -1 = padding)
+             images:Tensor,               # [B, C, H, W]
+             context_idx,                 # a `Masks`, or [B, Kc] context patch ids, -1 padded
+             target_idx:Tensor|None=None, # with raw `context_idx`: [B, M, T] target blocks, -1 padded
+             allow_overlap:bool=False,    # raw indices only: accept context patches that are also targets
+            )->tuple:                     # (predictions [B, M, Q, D], query_ids [B, M, Q] global ids, -1 = padding)
     "Predictions for every query (fine patch or fully-masked coarse cell) of every target block."
-    context_idx, target_idx, padded = self._check_indices(images, context_idx, target_idx)   # checked once, here
-    z = self.context_encoder(images, context_idx, _padded=padded)        # [B, Kc, D]: context patches only
-    qids = _block_queries(target_idx, self.pyramid)                      # [B, M, Q]
-    g = qids.clamp(min=0)
-    ctx_pos = self.context_encoder.positions[context_idx.clamp(min=0)]   # [B, Kc, 2]
-    preds = self.predictor(z, ctx_pos, self.pyramid.all_positions()[g], self.pyramid.all_levels()[g], qids < 0,
-                           ctx_pad=context_idx < 0 if padded else None, _validated=True)
-    return preds, qids
+    m = self.batch_masks(images, context_idx, target_idx, allow_overlap)
+    return self._predict(images, m), m.query_ids
+
+@patch
+def _predict(self:HJEPA, images:Tensor, m:Masks)->Tensor:
+    "`predict` for trusted masks on the images' device: no checks, no host syncs."
+    z = self.context_encoder(images, m.context_idx, _padded=m.context_padded)   # [B, Kc, D]: context patches only
+    qids = m.query_ids
+    ctx_pos = self.context_encoder.positions[m.context_idx.clamp(min=0)]      # [B, Kc, 2]
+    qpos = self.pyramid.all_positions()[qids.clamp(min=0)]                    # [B, M, Q, 2]
+    return self.predictor(z, ctx_pos, qpos, m.query_level, qids < 0, ctx_pad=m.context_idx < 0 if m.context_padded else None,
+                          query_padded=m.query_padded, _validated=True)
 
 # %% ../nbs/07_model.ipynb #25fc347e
 @patch
@@ -160,43 +174,43 @@ def targets(self:HJEPA,
 @patch
 def _losses(self:HJEPA,
             preds:Tensor,    # [B, M, Q, D] predictions
-            qids:Tensor,     # [B, M, Q] global query ids, -1 = padding
+            m:Masks,         # the batch's masks (query ids and levels)
             targets:list,    # L fp32 tensors [B, n_l, D]
            )->dict:          # loss, level_losses, vicreg, num_queries
-    "Weighted per-level Smooth-L1 (+ optional VICReg), all in fp32."
+    "Weighted per-level Smooth-L1 (+ optional VICReg), all in fp32, with fixed shapes (no host sync)."
     with torch.autocast(preds.device.type, enabled=False):
         B, M, Q, D = preds.shape
+        L, qids = self.num_levels, m.query_ids
         allt = torch.cat(targets, 1)                                     # [B, G, D]
         g = qids.clamp(min=0).reshape(B, M * Q, 1).expand(-1, -1, D)
         tgt = allt.gather(1, g).reshape(B, M, Q, D)
         p = preds.float()
-        per_q = F.smooth_l1_loss(p, tgt, reduction='none', beta=1.0).mean(-1)   # [B, M, Q]
-        level = self.pyramid.all_levels()[qids.clamp(min=0)]
         valid = qids >= 0
-        level_losses, counts = [], []
-        for l in range(self.num_levels):
-            sel = valid & (level == l)
-            n = sel.sum()
-            level_losses.append(per_q.masked_fill(~sel, 0.).sum() / n.clamp(min=1))   # empty level -> 0
-            counts.append(n)
-        loss = sum(w * ll for w, ll in zip(self.hierarchy_weights, level_losses))
+        per_q = F.smooth_l1_loss(p, tgt, reduction='none', beta=1.0).mean(-1).masked_fill(~valid, 0.)   # [B, M, Q]
+        onehot = ((m.query_level[..., None] == torch.arange(L, device=p.device)) & valid[..., None]).reshape(-1, L).float()
+        counts = onehot.sum(0)                                           # [L] queries per level
+        level_losses = (per_q.reshape(1, -1) @ onehot)[0] / counts.clamp(min=1)   # empty level -> 0
+        level_losses = level_losses.unbind()
+        loss = sum(w * ll for w, ll in zip(self.hierarchy_weights, level_losses))   # Python weights: nothing to copy
         vic = p.new_zeros(())
         if self.vicreg_weight > 0:
-            terms = [sum(vicreg_terms(p[valid & (level == l)])) for l in range(self.num_levels) if int(counts[l]) >= 2]
-            if terms: vic = torch.stack(terms).mean()
+            terms, ok = zip(*[_masked_vicreg(p.reshape(-1, D), onehot[:, l]) for l in range(L)])
+            ok = torch.stack(ok).float()
+            vic = (torch.stack(terms) * ok).sum() / ok.sum().clamp(min=1)  # mean over levels with >= 2 queries
             loss = loss + self.vicreg_weight * vic
-    return dict(loss=loss, level_losses=level_losses, vicreg=vic, num_queries=torch.stack(counts))
+    return dict(loss=loss, level_losses=list(level_losses), vicreg=vic, num_queries=counts.long())
 
 # %% ../nbs/07_model.ipynb #1e076cd3
 @patch
 def forward(self:HJEPA,
-             images:Tensor,      # [B, C, H, W]
-             context_idx:Tensor, # [B, Kc] long context patch ids (from `MaskCollator`), -1 = padding
-             target_idx:Tensor,  # [B, M, T] long target blocks, -1 = padding
-            )->dict:             # loss (fp32 scalar), level_losses (L scalars), vicreg, num_queries [L]
+             images:Tensor,               # [B, C, H, W] float
+             context_idx,                 # a `Masks` (from `MaskCollator`), or long [B, Kc] context ids, -1 = padding
+             target_idx:Tensor|None=None, # with raw `context_idx`: long [B, M, T] target blocks, -1 = padding
+             allow_overlap:bool=False,    # raw indices only: accept context patches that are also targets
+            )->dict:                      # loss (fp32 scalar), level_losses (L scalars), vicreg, num_queries [L]
     "Total loss, one loss per level, the VICReg term and the number of queries per level."
-    preds, qids = self.predict(images, context_idx, target_idx)
-    return self._losses(preds, qids, self.targets(images))
+    m = self.batch_masks(images, context_idx, target_idx, allow_overlap)
+    return self._losses(self._predict(images, m), m, self.targets(images))
 
 # %% ../nbs/07_model.ipynb #083a9b88
 @patch

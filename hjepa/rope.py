@@ -91,6 +91,7 @@ class RoPECache(NamedTuple):
     sin:Tensor     # same shape as `cos`
     head_dim:int   # head dim of the `RoPE2D` that built it
     base:float     # frequency base of the `RoPE2D` that built it
+    cis:Tensor|None = None # cos + i sin as complex64 (same shape), for the one-kernel rotation; None: built on use
 
 # %% ../nbs/02_rope.ipynb #d06a5f24
 @patch
@@ -100,7 +101,8 @@ def sin_cos(self:RoPE2D,
     "Compute the rotation at `pos` once, to reuse for q and k of every layer with this head_dim and base."
     if pos.ndim < 2: raise ValueError(f"pos.shape={tuple(pos.shape)}: need [N, 2] or [B, N, 2]")
     ang = self.angles(pos)                                   # [..., N, d/2]
-    return RoPECache(ang.cos(), ang.sin(), self.head_dim, self.base)
+    cos, sin = ang.cos(), ang.sin()
+    return RoPECache(cos, sin, self.head_dim, self.base, torch.complex(cos, sin))
 
 # %% ../nbs/02_rope.ipynb #07e535e7
 @patch
@@ -117,8 +119,16 @@ def rotate(self:RoPE2D,
     cos, sin = rope.cos, rope.sin
     if cos.shape[-2] != x.shape[-2]:
         raise ValueError(f"rope: built for N={cos.shape[-2]} positions, x.shape={tuple(x.shape)} has N={x.shape[-2]}")
+    cis = torch.complex(cos, sin) if rope.cis is None else rope.cis
     if cos.ndim >= 3 and x.ndim == cos.ndim + 1:             # [B, N, .] -> [B, 1, N, .]: same for every head
-        cos, sin = cos.unsqueeze(-3), sin.unsqueeze(-3)
-    x0, x1 = x.float().unflatten(-1, (-1, 2)).unbind(-1)    # the two channels of each pair
-    out = torch.stack([x0 * cos - x1 * sin, x1 * cos + x0 * sin], -1).flatten(-2)
-    return out.to(x.dtype)
+        cos, sin, cis = cos.unsqueeze(-3), sin.unsqueeze(-3), cis.unsqueeze(-3)
+    xf = x.float()
+    if not torch.compiler.is_compiling() and _pairs_ok(xf):   # eager: each pair as one complex number, one kernel
+        # (x0 + i x1)(cos + i sin); a compiler fuses the written-out version below by itself
+        return torch.view_as_real(torch.view_as_complex(xf.unflatten(-1, (-1, 2))) * cis).flatten(-2).to(x.dtype)
+    x0, x1 = xf.unflatten(-1, (-1, 2)).unbind(-1)           # the same product, written out
+    return torch.stack([x0 * cos - x1 * sin, x1 * cos + x0 * sin], -1).flatten(-2).to(x.dtype)
+
+def _pairs_ok(x:Tensor)->bool:
+    "Whether `x`'s channel pairs can be viewed as complex numbers in place (unit last stride, everything else even)."
+    return x.stride(-1) == 1 and x.storage_offset() % 2 == 0 and all(s % 2 == 0 for s in x.stride()[:-1])

@@ -28,7 +28,7 @@ from torchvision.transforms import v2 as T
 import matplotlib.pyplot as plt
 from fastcore.script import call_parse, Param, store_true
 from .data import fashion_dataset, ImageFolderDataset, make_transform, _resolve_source, INSTALL_HINT
-from .masks import MaskCollator, sample_seed
+from .masks import MaskCollator, Masks, sample_seed
 from .model import create_hjepa, HJEPA
 from .eval import extract_features, pixel_features, knn_eval, linear_probe, collapse_stats
 
@@ -74,6 +74,7 @@ class MaskConfig:
     min_keep:int = 10               # minimum context patches
     official_quirks:bool = False    # reproduce the official sampler's quirks (teaching only)
     pad_context:bool = False        # keep every context whole (-1 padded) instead of cutting to the batch minimum
+    bucket:int = 1                  # round context length and query count to multiples of this (stable shapes for `compile`)
 
 @dataclass
 class OptimConfig:
@@ -121,7 +122,7 @@ class TrainConfig:
     resume:bool = True              # continue from the latest checkpoint in out_dir, if there is one
     amp:str = 'auto'                # 'auto' (bf16 on CUDA if supported else fp16; fp32 on CPU), 'bf16', 'fp16' (CUDA), 'none'
     device:str = 'auto'             # 'auto' (cuda if available), 'cpu', 'cuda', 'cuda:1' ...
-    compile:bool = False            # torch.compile the model for the training step
+    compile:bool|str = False        # torch.compile the step (fullgraph): True = inductor, or a backend name ('aot_eager', 'eager')
     log_every:int = 10              # a history/metrics.jsonl row every this many steps
     ckpt_every:int = 500            # a checkpoint every this many steps (and always at the end or on interrupt)
     keep_last:int = 2               # checkpoints kept in out_dir
@@ -142,6 +143,8 @@ def _type_ok(v, tp)->bool:
     if tp is float: return isinstance(v, (int, float)) and not isinstance(v, bool)
     if tp is tuple: return isinstance(v, (tuple, list))
     return isinstance(v, tp)
+
+_BACKENDS = ('inductor', 'aot_eager', 'eager', 'cudagraphs')
 
 _RULES = {   # key path -> (test, what is allowed)
     'data.img_size': (lambda v: v > 0, 'a positive int'), 'data.in_chans': (lambda v: v in (1, 3), '1 or 3'),
@@ -165,6 +168,8 @@ _RULES = {   # key path -> (test, what is allowed)
     'log_every': (lambda v: v >= 1, 'an int >= 1'), 'ckpt_every': (lambda v: v >= 1, 'an int >= 1'),
     'keep_last': (lambda v: v >= 1, 'an int >= 1'), 'max_nonfinite': (lambda v: v >= 1, 'an int >= 1'),
     'threads': (lambda v: v is None or v >= 1, 'None or an int >= 1'),
+    'masks.bucket': (lambda v: v >= 1, 'an int >= 1'),
+    'compile': (lambda v: isinstance(v, bool) or v in _BACKENDS, f"true, false or a backend name: {', '.join(_BACKENDS)}"),
 }
 
 def check_config(cfg, # a `TrainConfig` (or any nested config dataclass)
@@ -496,6 +501,7 @@ def setup_run(cfg:TrainConfig, # the run's settings (validated here)
     log(f"data: {what}")
     items = SeededItems(train_ds, cfg.seed)
     mk = {k: (tuple(v) if isinstance(v, list) else v) for k, v in asdict(cfg.masks).items()}
+    mk['num_levels'] = model.num_levels
     collator = MaskCollator(model.context_encoder.grid_size, seed=cfg.seed, **mk)
     rank, world = init_distributed(device)
     sampler = SkipSampler(len(items), seed=cfg.seed, num_replicas=world, rank=rank)
@@ -513,9 +519,12 @@ def setup_run(cfg:TrainConfig, # the run's settings (validated here)
     if test_ds is not None:
         knn = (_loader(_subset(eval_ds, cfg.eval.knn_train, cfg.seed), cfg, device, batch_size=256),
                _loader(_subset(test_ds, cfg.eval.knn_test, cfg.seed), cfg, device, batch_size=256))
-    step_fn = model if world == 1 else DDP(model, device_ids=[device.index] if device.type == 'cuda' else None,
+    inner = model
+    if cfg.compile:   # one graph per step (no host syncs, see 07_model); DDP wraps the compiled model
+        inner = torch.compile(model, fullgraph=True, backend='inductor' if cfg.compile is True else cfg.compile)
+    step_fn = inner if world == 1 else DDP(inner, device_ids=[device.index] if device.type == 'cuda' else None,
                                            broadcast_buffers=False)        # buffers are derived from the config
-    return Run(cfg=cfg, device=device, model=model, step_fn=torch.compile(step_fn) if cfg.compile else step_fn,
+    return Run(cfg=cfg, device=device, model=model, step_fn=step_fn,
                rank=rank, world=world, ddp=step_fn if world > 1 else None,
                items=items, collator=collator, sampler=sampler, loader=loader, opt=opt, scaler=scaler, amp=dt,
                sched=StepSchedules(cfg.optim, total), total=total, steps_per_epoch=steps_per_epoch, step=0,
@@ -562,7 +571,7 @@ def _global_loss(run:Run, out:dict)->tuple: # (loss whose DDP-averaged gradient 
     return loss, share
 
 # %% ../nbs/09_train.ipynb #cc6dd249
-def _to(x, device): return x.to(device, non_blocking=True) if isinstance(x, Tensor) else x
+def _to(x, device): return x.to(device, non_blocking=True) if isinstance(x, (Tensor, Masks)) else x
 
 def _forward(model, batch, device, dtype)->dict:
     "`model(images, *batch[2:])` on `device` under autocast to `dtype` (None = fp32)."
