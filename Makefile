@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.hjepa-installed
 DATA_DIR := /usr/share/datasets/fashion-mnist
 
-.PHONY: install data train test nbdev-test docs-check docs preview export clean-nbs check-clean
+.PHONY: install data docs-deps train test nbdev-test docs-check docs preview export clean-nbs check-clean
 
 ## install: create .venv if missing and install hjepa with pinned versions (constraints.txt)
 $(STAMP): settings.ini setup.py constraints.txt
@@ -24,22 +24,33 @@ data:
 	  || echo "data: could not install dataset-fashion-mnist; the bundled subset will be used"; \
 	else echo "data: no apt-get; set HJEPA_DATA or use the bundled subset"; fi
 
+## docs-deps: Debian's MathJax 2 (libjs-mathjax: the offline docs typeset their maths with it, nothing is fetched)
+## and Chromium (tests/test_docs.py opens every page in it, headless), installed with apt where missing
+DOCS_DEBS := libjs-mathjax chromium
+docs-deps:
+	@if [ -f /usr/share/javascript/mathjax/MathJax.js ] && command -v chromium >/dev/null; then echo "docs-deps: MathJax and chromium present"; \
+	elif command -v apt-get >/dev/null; then \
+	  S=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  ($$S apt-get update -qq && $$S env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DOCS_DEBS)) \
+	  || echo "docs-deps: could not install $(DOCS_DEBS); the docs check needs MathJax, the docs test chromium"; \
+	else echo "docs-deps: no apt-get; the docs check needs MathJax 2 in /usr/share/javascript/mathjax, the docs test chromium"; fi
+
 ## train: the main job. Set up, train configs/fmnist_tiny.yaml (Fashion-MNIST, H-JEPA; about 25 minutes on 2 CPU
 ## cores), then print k-NN and linear-probe accuracy next to raw pixels. Run it again to resume (or re-evaluate).
 ## Extra settings: make train ARGS="max_steps=300 out_dir=runs/short"
 train: install data
 	$(BIN)/hjepa_train --config configs/fmnist_tiny.yaml $(ARGS)
 
-## test: the whole test suite (every notebook through nbdev_test, plus the offline docs check)
-test: install data
+## test: the whole test suite (every notebook through nbdev_test, plus the offline docs check and its pages in Chromium)
+test: install data docs-deps
 	$(BIN)/python -m pytest tests -v
 
 ## nbdev-test: nbdev's own runner over all notebooks
 nbdev-test: install
 	$(BIN)/nbdev_test --n_workers 1
 
-## docs-check: offline docs check (nbdev doc processing + HTML in _docs/), no Quarto needed
-docs-check: install
+## docs-check: offline docs check (nbdev doc processing + HTML in _docs/, as Quarto would publish it), no Quarto needed
+docs-check: install docs-deps
 	$(BIN)/python tests/docs_check.py
 
 ## docs / preview: the real site; need Quarto (https://quarto.org) on PATH
