@@ -7,7 +7,7 @@ __all__ = ['load_trained', 'pooled_features', 'attention_maps', 'plot_attention'
            'nearest_neighbours', 'level_descriptors', 'plot_retrieval', 'prediction_cosines', 'plot_prediction_quality',
            'collapse_report', 'plot_collapse_report', 'draw_explorer', 'explorer']
 
-# %% ../nbs/11_analysis.ipynb #675f924f
+# %% ../nbs/11_analysis.ipynb #f079bcf9
 import math
 import torch
 import torch.nn.functional as F
@@ -20,7 +20,7 @@ from .model import HJEPA
 from .eval import collapse_stats, normalised_spectrum
 from .train import read_checkpoint, config_from_dict, build_model, check_fits
 
-# %% ../nbs/11_analysis.ipynb #19f9eff2
+# %% ../nbs/11_analysis.ipynb #9d64dd32
 def load_trained(path, # a training checkpoint (`ckpt_<step>.pt` from `hjepa_train` / `train`)
                 )->tuple: # (model in eval mode on the CPU, its `TrainConfig`)
     "The model of a training checkpoint, with the config it was trained with (validated: a bad file raises `CheckpointError`)."
@@ -31,7 +31,7 @@ def load_trained(path, # a training checkpoint (`ckpt_<step>.pt` from `hjepa_tra
     model.load_state_dict(ck['model_state_dict'])
     return model.eval(), cfg
 
-# %% ../nbs/11_analysis.ipynb #cb500422
+# %% ../nbs/11_analysis.ipynb #3ca3c422
 @torch.no_grad()
 def pooled_features(model:HJEPA, # any H-JEPA / I-JEPA model (its target encoder is used)
                     images:Tensor, # [B, C, H, W]
@@ -43,7 +43,7 @@ def pooled_features(model:HJEPA, # any H-JEPA / I-JEPA model (its target encoder
     h = enc(images.to(next(enc.parameters()).device)).float()
     return [F.layer_norm(t, t.shape[-1:]) for t in pyr.to(h.device)(h)]
 
-# %% ../nbs/11_analysis.ipynb #23bccc37
+# %% ../nbs/11_analysis.ipynb #d1ed0821
 def _run_blocks_to(enc:ContextEncoder, images:Tensor, stop:int)->tuple:
     "The encoder's tokens entering block `stop` (all patches), with the positions and the RoPE cache."
     x = enc.patch_embed(images)
@@ -66,7 +66,7 @@ def attention_maps(encoder:ContextEncoder, # a context or target encoder
     _, w = blk.attn(blk.norm1(x), pos=pos if blk.use_rope else None, rope=rope if blk.use_rope else None, return_attn=True)
     return w
 
-# %% ../nbs/11_analysis.ipynb #f5385d39
+# %% ../nbs/11_analysis.ipynb #8d4e60a2
 def plot_attention(encoder:ContextEncoder, # the encoder
                    images:Tensor,          # [B, C, H, W] (a few)
                    layer:int=-1,           # which block
@@ -93,7 +93,7 @@ def plot_attention(encoder:ContextEncoder, # the encoder
     plt.tight_layout()
     return fig
 
-# %% ../nbs/11_analysis.ipynb #a478135b
+# %% ../nbs/11_analysis.ipynb #b73b1aab
 def pca_rgb(feats:Tensor, # [B, n, D] features (one level)
            )->Tensor:     # [B, n, 3] in [0, 1]
     "Project features on their first 3 principal directions (fitted on all rows) and scale each to [0, 1] (2-98% quantiles)."
@@ -126,7 +126,7 @@ def plot_pca_levels(models:dict,    # {name: HJEPA}
     plt.tight_layout()
     return fig
 
-# %% ../nbs/11_analysis.ipynb #f416bfd5
+# %% ../nbs/11_analysis.ipynb #2c78b9c8
 def nearest_neighbours(query:Tensor, # [q, F] features
                        bank:Tensor,  # [n, F] features
                        k:int=8,      # neighbours
@@ -144,7 +144,7 @@ def level_descriptors(model:HJEPA, images:Tensor, num_levels:int=3, batch:int=25
     for l in range(num_levels): out[f'level {l}'] = torch.cat([p[l].flatten(1) for p in parts])
     return out
 
-# %% ../nbs/11_analysis.ipynb #2c81bd47
+# %% ../nbs/11_analysis.ipynb #01370bd6
 def plot_retrieval(model:HJEPA,          # the model
                    queries:Tensor,       # [q, C, H, W] query images
                    bank:Tensor,          # [n, C, H, W] images to search
@@ -171,7 +171,7 @@ def plot_retrieval(model:HJEPA,          # the model
     plt.tight_layout()
     return fig
 
-# %% ../nbs/11_analysis.ipynb #29b59884
+# %% ../nbs/11_analysis.ipynb #a76eea1a
 @torch.no_grad()
 def prediction_cosines(model:HJEPA,  # the model
                        images:Tensor, # [B, C, H, W]
@@ -220,7 +220,7 @@ def plot_prediction_quality(res:dict,    # {name: prediction_cosines(...)} (seve
     plt.tight_layout()
     return fig
 
-# %% ../nbs/11_analysis.ipynb #5d26d476
+# %% ../nbs/11_analysis.ipynb #4108b813
 @torch.no_grad()
 def collapse_report(model:HJEPA, # the model
                     images:Tensor, # [B, C, H, W]
@@ -259,7 +259,7 @@ def plot_collapse_report(reports:dict, # {name: collapse_report(...)}
     plt.tight_layout()
     return fig
 
-# %% ../nbs/11_analysis.ipynb #15ed8451
+# %% ../nbs/11_analysis.ipynb #da7cc00c
 @torch.no_grad()
 def draw_explorer(model:HJEPA,   # the model
                   image:Tensor,  # [C, H, W] one image
