@@ -178,9 +178,12 @@ def prediction_cosines(model:HJEPA,  # the model
                        masks:Masks,   # the batch's masks (from a `MaskCollator` for this model)
                       )->dict:        # cos, baseline, level, block_size: one entry per real query
     "Cosine between each prediction and its target, with its level, its block's size and the mean-target baseline."
-    model.eval()
-    preds, qids = model.predict(images, masks)
-    tg = model.targets(images)
+    was = model.training
+    try:                                                               # eval mode (no drop path), restored after
+        model.eval()
+        preds, qids = model.predict(images, masks)
+        tg = model.targets(images)
+    finally: model.train(was)
     allt = torch.cat(tg, 1)
     B, M, Q, D = preds.shape
     t = allt.gather(1, qids.clamp(min=0).reshape(B, -1, 1).expand(-1, -1, D)).reshape(B, M, Q, D)
