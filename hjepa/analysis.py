@@ -39,19 +39,19 @@ def pooled_features(model:HJEPA, # any H-JEPA / I-JEPA model (its target encoder
                    )->list: # `num_levels` fp32 tensors [B, n_l, D], layer-normed like the targets
     "The target encoder's features pooled to every pyramid level and layer-normed (the model's targets)."
     enc = model.target_encoder
-    pyr = model.pyramid if num_levels in (None, model.num_levels) else FeaturePyramidNetwork(enc.grid_size, num_levels)
-    h = enc(images.to(next(enc.parameters()).device)).float()
-    return [F.layer_norm(t, t.shape[-1:]) for t in pyr.to(h.device)(h)]
+    images = images.to(next(enc.parameters()).device)
+    if num_levels in (None, model.num_levels): return model.targets(images)          # exactly what the loss predicts
+    h = enc(images).float()
+    return [F.layer_norm(t, t.shape[-1:]) for t in FeaturePyramidNetwork(enc.grid_size, num_levels).to(h.device)(h)]
 
 # %% ../nbs/11_analysis.ipynb #d1ed0821
-def _run_blocks_to(enc:ContextEncoder, images:Tensor, stop:int)->tuple:
-    "The encoder's tokens entering block `stop` (all patches), with the positions and the RoPE cache."
-    x = enc.patch_embed(images)
-    if enc.pos_embed_fixed is not None: x = x + enc.pos_embed_fixed.to(x.dtype)
-    pos = enc.positions
-    rope = enc._rope(pos)
-    for blk in enc.blocks[:stop]: x = blk(x, pos, None, rope)
-    return x, pos, rope
+def _attention_inputs(encoder:ContextEncoder, images:Tensor, layer:int)->tuple:
+    "(the attention module of block `layer`, the args and kwargs it was called with in `encoder(images)`)."
+    attn, seen = encoder.blocks[layer].attn, {}
+    hook = attn.register_forward_pre_hook(lambda mod, args, kwargs: seen.update(args=args, kwargs=kwargs), with_kwargs=True)
+    try: encoder(images)
+    finally: hook.remove()
+    return attn, seen['args'], seen['kwargs']
 
 @torch.no_grad()
 def attention_maps(encoder:ContextEncoder, # a context or target encoder
@@ -61,10 +61,8 @@ def attention_maps(encoder:ContextEncoder, # a context or target encoder
     "Attention weights of one encoder block over the full image, from the explicit attention path."
     d = len(encoder.blocks)
     if not isinstance(layer, int) or not -d <= layer < d: raise ValueError(f"layer={layer!r}: need -{d} <= layer < {d}")
-    x, pos, rope = _run_blocks_to(encoder, images, layer % d)
-    blk = encoder.blocks[layer % d]
-    _, w = blk.attn(blk.norm1(x), pos=pos if blk.use_rope else None, rope=rope if blk.use_rope else None, return_attn=True)
-    return w
+    attn, args, kwargs = _attention_inputs(encoder, images, layer % d)
+    return attn(*args, **{**kwargs, 'return_attn': True})[1]
 
 # %% ../nbs/11_analysis.ipynb #8d4e60a2
 def plot_attention(encoder:ContextEncoder, # the encoder

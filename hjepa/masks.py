@@ -353,6 +353,12 @@ class Masks(NamedTuple):
     context_padded:bool  # whether any context slot is -1
     query_padded:bool    # whether any query slot is -1
 
+    @classmethod
+    def make(cls, context_idx:Tensor, target_idx:Tensor, query_ids:Tensor, query_level:Tensor, grid:tuple, num_levels:int):
+        "Masks from its tensors, with both padding flags read off them (one read: call it on the CPU)."
+        flags = torch.stack([(context_idx < 0).any(), (query_ids < 0).any()]).tolist()
+        return cls(context_idx, target_idx, query_ids, query_level, tuple(grid), num_levels, *flags)
+
     @property
     def batch_size(self)->int: return self.context_idx.shape[0]
 
@@ -485,8 +491,7 @@ def masks(self:MaskCollator,
     ctx, tgt, rect = _sample(self, B, indices)
     if rect is None: return self.build(ctx, tgt)
     qids, level = rect_queries(*rect, self.spec.H, self.spec.W, self.num_levels, self.bucket)
-    return Masks(ctx, tgt, qids, level, (self.spec.H, self.spec.W), self.num_levels,
-                 *torch.stack([(ctx < 0).any(), (qids < 0).any()]).tolist())
+    return Masks.make(ctx, tgt, qids, level, (self.spec.H, self.spec.W), self.num_levels)
 
 @patch
 def build(self:MaskCollator,

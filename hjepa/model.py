@@ -35,18 +35,23 @@ def check_hierarchy_weights(hierarchy_weights, # sequence of per-level loss weig
     return w
 
 # %% ../nbs/07_model.ipynb #8abfff4e
+def _vicreg_centred(xc:Tensor,  # [n, D] fp32 rows, centred (rows that do not count are zero)
+                    den,        # n - 1 of the rows that count (a number or a 0-d tensor)
+                    eps:float,  # added to the variance under the square root
+                   )->tuple:    # (variance term, covariance term)
+    "The VICReg variance hinge and off-diagonal covariance penalty of centred rows."
+    var = F.relu(1 - torch.sqrt(xc.pow(2).sum(0) / den + eps)).mean()
+    cov = (xc.T @ xc) / den
+    off = cov - torch.diag_embed(cov.diagonal())
+    return var, off.pow(2).sum() / xc.shape[1]
+
 def vicreg_terms(x:Tensor,          # [n, D] predictions (any float dtype; n >= 2)
                  eps:float=1e-4,    # added to the variance under the square root
                 )->tuple:           # (variance term, covariance term): fp32 scalars
     "VICReg variance hinge and off-diagonal covariance penalty, computed in fp32."
     if x.dim() != 2 or x.shape[0] < 2: raise ValueError(f"x.shape={tuple(x.shape)}: need [n >= 2, D]")
     x = x.float()
-    n, D = x.shape
-    x = x - x.mean(0)
-    var = F.relu(1 - torch.sqrt(x.var(0) + eps)).mean()
-    cov = (x.T @ x) / (n - 1)
-    off = cov - torch.diag_embed(cov.diagonal())
-    return var, off.pow(2).sum() / D
+    return _vicreg_centred(x - x.mean(0), x.shape[0] - 1, eps)
 
 def _masked_vicreg(x:Tensor,    # [n, D] fp32 predictions
                    w:Tensor,    # [n] fp32 weights, 1 for the rows that count and 0 for the others
@@ -55,11 +60,7 @@ def _masked_vicreg(x:Tensor,    # [n, D] fp32 predictions
     "`sum(vicreg_terms(x[w > 0]))` with fixed shapes: no selection, no host sync."
     n = w.sum()
     xc = (x - (x * w[:, None]).sum(0) / n.clamp(min=1)) * w[:, None]       # centred, others zeroed
-    den = (n - 1).clamp(min=1)
-    var = F.relu(1 - torch.sqrt(xc.pow(2).sum(0) / den + eps)).mean()
-    cov = (xc.T @ xc) / den
-    off = cov - torch.diag_embed(cov.diagonal())
-    return var + off.pow(2).sum() / x.shape[1], n >= 2
+    return sum(_vicreg_centred(xc, (n - 1).clamp(min=1), eps)), n >= 2
 
 # %% ../nbs/07_model.ipynb #ea6085f8
 def _warn_rare_level(pyramid:FeaturePyramidNetwork, # the model's pyramid

@@ -52,8 +52,7 @@ def masks_from_indices(context_idx:Tensor, # long [B, Kc], -1 = padding (trusted
     "A batch's `Masks`: the queries of every block, their levels and the padding flags (no checks)."
     qids = _block_queries(target_idx, pyramid, bucket)
     level = pyramid.all_levels()[qids.clamp(min=0)].masked_fill(qids < 0, 0)
-    flags = torch.stack([(context_idx < 0).any(), (qids < 0).any()]).tolist()   # one read (free on the CPU)
-    return Masks(context_idx, target_idx, qids, level, pyramid.grid_size, pyramid.num_levels, *flags)
+    return Masks.make(context_idx, target_idx, qids, level, pyramid.grid_size, pyramid.num_levels)
 
 # %% ../nbs/06_predictor.ipynb #d89c1fbf
 def _check_index_tensor(name:str, t)->Tensor:

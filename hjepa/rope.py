@@ -102,7 +102,8 @@ def sin_cos(self:RoPE2D,
     if pos.ndim < 2: raise ValueError(f"pos.shape={tuple(pos.shape)}: need [N, 2] or [B, N, 2]")
     ang = self.angles(pos)                                   # [..., N, d/2]
     cos, sin = ang.cos(), ang.sin()
-    return RoPECache(cos, sin, self.head_dim, self.base, torch.complex(cos, sin))
+    cis = None if torch.compiler.is_compiling() else torch.complex(cos, sin)   # compiled: the written-out rotation
+    return RoPECache(cos, sin, self.head_dim, self.base, cis)
 
 # %% ../nbs/02_rope.ipynb #07e535e7
 @patch
@@ -119,12 +120,12 @@ def rotate(self:RoPE2D,
     cos, sin = rope.cos, rope.sin
     if cos.shape[-2] != x.shape[-2]:
         raise ValueError(f"rope: built for N={cos.shape[-2]} positions, x.shape={tuple(x.shape)} has N={x.shape[-2]}")
-    cis = torch.complex(cos, sin) if rope.cis is None else rope.cis
-    if cos.ndim >= 3 and x.ndim == cos.ndim + 1:             # [B, N, .] -> [B, 1, N, .]: same for every head
-        cos, sin, cis = cos.unsqueeze(-3), sin.unsqueeze(-3), cis.unsqueeze(-3)
+    heads = cos.ndim >= 3 and x.ndim == cos.ndim + 1         # [B, N, .] -> [B, 1, N, .]: same for every head
+    if heads: cos, sin = cos.unsqueeze(-3), sin.unsqueeze(-3)
     xf = x.float()
     if not torch.compiler.is_compiling() and _pairs_ok(xf):   # eager: each pair as one complex number, one kernel
         # (x0 + i x1)(cos + i sin); a compiler fuses the written-out version below by itself
+        cis = torch.complex(cos, sin) if rope.cis is None else rope.cis.unsqueeze(-3) if heads else rope.cis
         return torch.view_as_real(torch.view_as_complex(xf.unflatten(-1, (-1, 2))) * cis).flatten(-2).to(x.dtype)
     x0, x1 = xf.unflatten(-1, (-1, 2)).unbind(-1)           # the same product, written out
     return torch.stack([x0 * cos - x1 * sin, x1 * cos + x0 * sin], -1).flatten(-2).to(x.dtype)
