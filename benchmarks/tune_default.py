@@ -16,9 +16,12 @@ import hjepa.train as t
 from hjepa.eval import extract_features, pixel_features, knn_eval, linear_probe, collapse_stats
 
 ROOT = Path(__file__).resolve().parents[1]
+# The first run's recipe (lr 1e-3, I-JEPA's EMA 0.996, a 3-block predictor, no VICReg), every setting pinned: a run
+# means the same thing whatever TrainConfig's defaults are now.
 BASE = ['data.img_size=28', 'model.patch_size=4', 'model.embed_dim=128', 'model.depth=4', 'model.num_heads=4',
         'model.num_hierarchies=2', 'model.predictor_depth=3', 'model.predictor_embed_dim=96', 'model.predictor_num_heads=4',
-        'batch_size=128', 'eval.eval_every=0', 'eval.monitor_every=100', 'eval.final_eval=False', 'progress=False',
+        'batch_size=128', 'optim.lr=0.001', 'optim.ema_start=0.996', 'model.vicreg_weight=0.0',
+        'eval.eval_every=0', 'eval.monitor_every=100', 'eval.final_eval=False', 'progress=False',
         'live_plot=False', 'amp_probe=False', 'log_every=50', 'ckpt_every=100000']
 
 def split(cfg)->tuple:

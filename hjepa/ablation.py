@@ -7,22 +7,23 @@ __all__ = ['ABLATION_BASE', 'ABLATION_VARIANTS', 'variant_config', 'step_flops',
            'hardware', 'eval_split', 'train_and_score', 'run_ablation', 'summarise', 'compare', 'format_summary',
            'plot_ablation']
 
-# %% ../nbs/12_ablation.ipynb #b727eeff
+# %% ../nbs/12_ablation.ipynb #ff73d815
 import math, time, json, tempfile, dataclasses, datetime, platform, os
 from pathlib import Path
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 import matplotlib.pyplot as plt
 from .attention import Attention
-from .eval import extract_features, pixel_features, knn_eval, linear_probe
+from .eval import extract_features, pixel_features, knn_eval, linear_probe, _check_pool
+from .pyramid import FeaturePyramidNetwork
 from .train import (TrainConfig, apply_overrides, setup_run, build_model, build_datasets, train, read_checkpoint,
                          _loader, _subset, _forward)
 
-# %% ../nbs/12_ablation.ipynb #ebf4da9b
+# %% ../nbs/12_ablation.ipynb #c835e15b
 ABLATION_BASE = ['data.img_size=28', 'model.patch_size=2',            # a 14x14 grid: level 2 (4x4 cells) is queried
                  'model.num_hierarchies=3', 'model.embed_dim=64', 'model.depth=4', 'model.num_heads=2',
-                 'model.predictor_depth=2', 'model.predictor_embed_dim=64', 'model.predictor_num_heads=2',
-                 'batch_size=64', 'optim.lr=0.002',
+                 'model.predictor_depth=1', 'model.predictor_embed_dim=64', 'model.predictor_num_heads=2',
+                 'model.vicreg_weight=0.0', 'batch_size=64', 'optim.lr=0.002', 'optim.ema_start=0.95', 'optim.ema_end=1.0',
                  'eval.eval_every=0', 'eval.monitor_every=0', 'eval.final_eval=False', 'progress=False',
                  'live_plot=False', 'plots=False', 'amp_probe=False', 'log_every=50', 'ckpt_every=1000000', 'keep_last=1']
 
@@ -35,7 +36,7 @@ ABLATION_VARIANTS = {                         # name -> overrides on top of the 
     'padded contexts': ['masks.pad_context=True'],
 }
 
-# %% ../nbs/12_ablation.ipynb #70bf2bce
+# %% ../nbs/12_ablation.ipynb #78b9e31e
 def variant_config(overrides:list,          # the variant's settings (`key.sub=value`)
                    seed:int=0,              # the run's seed (model init, crops, masks, data order)
                    base:list=ABLATION_BASE, # the settings every variant shares
@@ -48,7 +49,7 @@ def variant_config(overrides:list,          # the variant's settings (`key.sub=v
     cfg.out_dir = str(out_dir) if out_dir is not None else tempfile.mkdtemp(prefix='hjepa-ablation-')
     return cfg
 
-# %% ../nbs/12_ablation.ipynb #79074e26
+# %% ../nbs/12_ablation.ipynb #71d6f3ac
 def _explicit_attention(model):
     "Switch every attention module of `model` to the explicit path (the FLOP counter sees its matmuls)."
     for m in model.modules():
@@ -79,14 +80,21 @@ def equal_flop_steps(flops:dict,   # {variant: FLOPs per step}
     budget = flops[ref] * ref_steps
     return {k: max(1, round(budget / f)) for k, f in flops.items()}
 
-# %% ../nbs/12_ablation.ipynb #997afd25
+# %% ../nbs/12_ablation.ipynb #2231a671
 def feature_sets(model,         # an `HJEPA` (its target encoder) or a `ContextEncoder`
                  loader,        # (images, labels) batches
                  levels=(0, 1, 2), # pyramid levels to pool (each must exist on the encoder's grid)
                 )->dict:        # {'avg': (x, y), 'level 0': (x, y), ...}
-    "Frozen avg-pooled and per-level features of every image in `loader`."
-    out = {'avg': extract_features(model, loader)}
-    for l in levels: out[f'level {l}'] = extract_features(model, loader, pool='level', level=l)
+    "Frozen avg-pooled and per-level features of every image in `loader`, from one pass of the encoder."
+    x, y = extract_features(model, loader, pool='tokens')              # [n, N * D]: every patch token, once
+    enc = model.target_encoder if hasattr(model, 'target_encoder') else model
+    tok = x.view(len(x), enc.num_patches, -1)
+    for l in levels: _check_pool('level', l, enc.grid_size)
+    pyr = FeaturePyramidNetwork(enc.grid_size, max(levels) + 1) if levels else None
+    out = {'avg': (tok.mean(1), y)}
+    if pyr is not None:
+        cells = [torch.cat(c) for c in zip(*(pyr(t) for t in tok.split(1024)))]   # exact cell means, level by level
+        out.update({f'level {l}': (cells[l].flatten(1), y) for l in levels})
     return out
 
 def score_sets(train_sets:dict, # {name: (x, y)} of the training split
@@ -102,7 +110,7 @@ def score_sets(train_sets:dict, # {name: (x, y)} of the training split
         res[k] = dict(knn=knn_eval(xa, ya, xb, yb), linear=linear_probe(xa, ya, xb, yb, seed=seed, max_iter=max_iter)['acc'])
     return res
 
-# %% ../nbs/12_ablation.ipynb #baf0f543
+# %% ../nbs/12_ablation.ipynb #7a2241c1
 def hardware()->str:
     "The machine a run is timed on: CPU model and cores, torch threads, GPU."
     cpu = platform.processor() or platform.machine()
@@ -132,7 +140,7 @@ def train_and_score(cfg:TrainConfig, # the run (trained from scratch)
     return dict(steps=r['step'], train_s=round(secs, 1), loss=r['history'][-1]['loss'] if r['history'] else None,
                 scores=score_sets(tr, te, seed=cfg.seed), date=str(datetime.date.today()), hardware=hardware())
 
-# %% ../nbs/12_ablation.ipynb #fb62d2b0
+# %% ../nbs/12_ablation.ipynb #e9b08cab
 def _baselines(split:tuple, seeds, base:list, levels)->list:
     "Rows for raw pixels and for a random-init encoder (the reference architecture, one per seed)."
     (xa, ya), (xb, yb) = (pixel_features(dl) for dl in split)
@@ -177,7 +185,7 @@ def run_ablation(variants:dict=ABLATION_VARIANTS, # {name: overrides}
             log(f"{k}, seed {s}: {r['steps']} steps in {r['train_s']:.0f} s; avg-pooled k-NN {r['scores']['avg']['knn']:.1%}")
     return done
 
-# %% ../nbs/12_ablation.ipynb #2d71d5ee
+# %% ../nbs/12_ablation.ipynb #64837516
 def summarise(rows:list, # `run_ablation` rows
              )->dict:    # {variant: {features: {metric: (mean, std, n)}}}; std is 0 for a single run
     "Mean and sample standard deviation over seeds of every score of every variant."
@@ -201,7 +209,7 @@ def compare(summary:dict, # `summarise` output
     verdict = 'within seed noise' if abs(diff) <= noise or min(na, nb) < 2 else ('better' if diff > 0 else 'worse')
     return dict(diff=diff, noise=noise, verdict=verdict)
 
-# %% ../nbs/12_ablation.ipynb #77619781
+# %% ../nbs/12_ablation.ipynb #6f78cdc6
 def format_summary(summary:dict,  # `summarise` output
                    ref:str|None='H-JEPA, 3 levels', # compare every variant with this one (None = no comparison)
                    features=None, # feature sets to show (None = all, in the order met)

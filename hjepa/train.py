@@ -56,7 +56,7 @@ class ModelConfig:
     num_heads:int|None = 4          # encoder heads
     num_hierarchies:int = 2         # pyramid levels (1 = plain I-JEPA); a 7x7 grid has room for 2 (see 10_full_training)
     hierarchy_weights:tuple = (1.0, 0.7, 0.5) # loss weight per level (cut to num_hierarchies)
-    predictor_depth:int = 3         # predictor blocks
+    predictor_depth:int = 1         # predictor blocks (1 for the CPU default: see 10_full_training, "What we tried")
     predictor_embed_dim:int = 96    # predictor width
     predictor_num_heads:int|None = 4 # predictor heads (None = the encoder's)
     use_rope:bool = True            # 2D RoPE (False = fixed sin-cos positions, as official I-JEPA)
@@ -86,7 +86,7 @@ class OptimConfig:
     weight_decay:float = 0.04       # weight decay at step 0 (biases, norms and 1-D parameters get none)
     final_weight_decay:float = 0.4  # weight decay at the last step (cosine)
     betas:tuple = (0.9, 0.999)      # AdamW betas
-    ema_start:float = 0.996         # EMA momentum of the target encoder at step 0
+    ema_start:float = 0.95          # EMA momentum of the target encoder at step 0 (I-JEPA: 0.996 over 300 epochs)
     ema_end:float = 1.0             # EMA momentum at the last step
     ema_schedule:str = 'cosine'     # 'cosine' (BYOL/DINO) or 'linear' (I-JEPA)
     grad_clip:float|None = None     # clip the global gradient norm to this (None = off)
@@ -114,7 +114,7 @@ class TrainConfig:
     masks:MaskConfig = field(default_factory=MaskConfig)
     optim:OptimConfig = field(default_factory=OptimConfig)
     eval:EvalConfig = field(default_factory=EvalConfig)
-    epochs:int = 3                  # passes over the training set (ignored when max_steps is set)
+    epochs:int = 5                  # passes over the training set (ignored when max_steps is set)
     max_steps:int|None = None       # stop after this many optimiser steps; overrides epochs and sets the schedules' length
     batch_size:int = 128            # images per micro-batch (per process)
     seed:int = 0                    # seeds the model init, the data order, the augmentations and the masks
