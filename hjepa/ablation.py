@@ -7,7 +7,7 @@ __all__ = ['ABLATION_BASE', 'ABLATION_VARIANTS', 'variant_config', 'step_flops',
            'hardware', 'eval_split', 'train_and_score', 'run_ablation', 'summarise', 'compare', 'format_summary',
            'plot_ablation']
 
-# %% ../nbs/12_ablation.ipynb #0344511e
+# %% ../nbs/12_ablation.ipynb #836aa47a
 import math, time, json, tempfile, dataclasses, datetime, platform, os
 from pathlib import Path
 import torch
@@ -19,7 +19,7 @@ from .pyramid import FeaturePyramidNetwork
 from .train import (TrainConfig, apply_overrides, setup_run, build_model, build_datasets, train, read_checkpoint,
                          _loader, _subset, _forward)
 
-# %% ../nbs/12_ablation.ipynb #a851f563
+# %% ../nbs/12_ablation.ipynb #1760ed9f
 ABLATION_BASE = ['data.img_size=28', 'model.patch_size=2',            # a 14x14 grid: level 2 (4x4 cells) is queried
                  'model.num_hierarchies=3', 'model.embed_dim=64', 'model.depth=4', 'model.num_heads=2',
                  'model.predictor_depth=1', 'model.predictor_embed_dim=64', 'model.predictor_num_heads=2',
@@ -36,7 +36,7 @@ ABLATION_VARIANTS = {                         # name -> overrides on top of the 
     'padded contexts': ['masks.pad_context=True'],
 }
 
-# %% ../nbs/12_ablation.ipynb #0d777ebf
+# %% ../nbs/12_ablation.ipynb #0fc8a8fa
 def variant_config(overrides:list,          # the variant's settings (`key.sub=value`)
                    seed:int=0,              # the run's seed (model init, crops, masks, data order)
                    base:list=ABLATION_BASE, # the settings every variant shares
@@ -49,7 +49,7 @@ def variant_config(overrides:list,          # the variant's settings (`key.sub=v
     cfg.out_dir = str(out_dir) if out_dir is not None else tempfile.mkdtemp(prefix='hjepa-ablation-')
     return cfg
 
-# %% ../nbs/12_ablation.ipynb #375d0aa6
+# %% ../nbs/12_ablation.ipynb #c63479e7
 def _explicit_attention(model):
     "Switch every attention module of `model` to the explicit path (the FLOP counter sees its matmuls)."
     for m in model.modules():
@@ -80,7 +80,7 @@ def equal_flop_steps(flops:dict,   # {variant: FLOPs per step}
     budget = flops[ref] * ref_steps
     return {k: max(1, round(budget / f)) for k, f in flops.items()}
 
-# %% ../nbs/12_ablation.ipynb #f92ed05f
+# %% ../nbs/12_ablation.ipynb #39cdd2ec
 def feature_sets(model,         # an `HJEPA` (its target encoder) or a `ContextEncoder`
                  loader,        # (images, labels) batches
                  levels=(0, 1, 2), # pyramid levels to pool (each must exist on the encoder's grid)
@@ -110,7 +110,7 @@ def score_sets(train_sets:dict, # {name: (x, y)} of the training split
         res[k] = dict(knn=knn_eval(xa, ya, xb, yb), linear=linear_probe(xa, ya, xb, yb, seed=seed, max_iter=max_iter)['acc'])
     return res
 
-# %% ../nbs/12_ablation.ipynb #c171a80b
+# %% ../nbs/12_ablation.ipynb #41e4d147
 def hardware()->str:
     "The machine a run is timed on: CPU model and cores, torch threads, GPU."
     cpu = platform.processor() or platform.machine()
@@ -140,7 +140,7 @@ def train_and_score(cfg:TrainConfig, # the run (trained from scratch)
     return dict(steps=r['step'], train_s=round(secs, 1), loss=r['history'][-1]['loss'] if r['history'] else None,
                 scores=score_sets(tr, te, seed=cfg.seed), date=str(datetime.date.today()), hardware=hardware())
 
-# %% ../nbs/12_ablation.ipynb #8d6d9662
+# %% ../nbs/12_ablation.ipynb #78a0d21b
 def _baselines(split:tuple, seeds, base:list, levels)->list:
     "Rows for raw pixels and for a random-init encoder (the reference architecture, one per seed)."
     (xa, ya), (xb, yb) = (pixel_features(dl) for dl in split)
@@ -185,7 +185,7 @@ def run_ablation(variants:dict=ABLATION_VARIANTS, # {name: overrides}
             log(f"{k}, seed {s}: {r['steps']} steps in {r['train_s']:.0f} s; avg-pooled k-NN {r['scores']['avg']['knn']:.1%}")
     return done
 
-# %% ../nbs/12_ablation.ipynb #62d4ee53
+# %% ../nbs/12_ablation.ipynb #6427fa00
 def summarise(rows:list, # `run_ablation` rows
              )->dict:    # {variant: {features: {metric: (mean, std, n)}}}; std is 0 for a single run
     "Mean and sample standard deviation over seeds of every score of every variant."
@@ -200,16 +200,17 @@ def compare(summary:dict, # `summarise` output
             a:str, b:str, # two variants
             features:str='avg', metric:str='knn',
            )->dict:       # diff (a - b), noise (2 standard errors of the difference), verdict
-    "Is `a` better or worse than `b`, beyond seed noise? Noise is twice the standard error of the difference of means."
+    "Is `a` better or worse than `b`, beyond seed noise? Noise is twice the standard error of the difference of means; one run has no verdict."
     for v in (a, b):
         if v not in summary: raise ValueError(f"variant {v!r}: not in the summary ({list(summary)})")
     (ma, sa, na), (mb, sb, nb) = summary[a][features][metric], summary[b][features][metric]
     noise = 2 * math.sqrt(sa ** 2 / na + sb ** 2 / nb)
     diff = ma - mb
-    verdict = 'within seed noise' if abs(diff) <= noise or min(na, nb) < 2 else ('better' if diff > 0 else 'worse')
+    if min(na, nb) < 2: verdict = 'one run: no verdict'                   # no spread to compare with
+    else: verdict = 'within seed noise' if abs(diff) <= noise else ('better' if diff > 0 else 'worse')
     return dict(diff=diff, noise=noise, verdict=verdict)
 
-# %% ../nbs/12_ablation.ipynb #a8dd53f1
+# %% ../nbs/12_ablation.ipynb #4428264d
 def format_summary(summary:dict,  # `summarise` output
                    ref:str|None='H-JEPA, 3 levels', # compare every variant with this one (None = no comparison)
                    features=None, # feature sets to show (None = all, in the order met)
