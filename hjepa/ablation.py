@@ -14,7 +14,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 import matplotlib.pyplot as plt
 from .attention import Attention
-from .eval import extract_features, pixel_features, knn_eval, linear_probe, _check_pool
+from .eval import extract_features, pixel_features, knn_eval, linear_probe, _check_pool, _encoder_of
 from .pyramid import FeaturePyramidNetwork
 from .train import (TrainConfig, apply_overrides, setup_run, build_model, build_datasets, train, read_checkpoint,
                          _loader, _subset, _forward)
@@ -87,7 +87,7 @@ def feature_sets(model,         # an `HJEPA` (its target encoder) or a `ContextE
                 )->dict:        # {'avg': (x, y), 'level 0': (x, y), ...}
     "Frozen avg-pooled and per-level features of every image in `loader`, from one pass of the encoder."
     x, y = extract_features(model, loader, pool='tokens')              # [n, N * D]: every patch token, once
-    enc = model.target_encoder if hasattr(model, 'target_encoder') else model
+    enc = _encoder_of(model)                                            # (extract_features has checked its type)
     tok = x.view(len(x), enc.num_patches, -1)
     for l in levels: _check_pool('level', l, enc.grid_size)
     pyr = FeaturePyramidNetwork(enc.grid_size, max(levels) + 1) if levels else None
