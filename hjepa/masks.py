@@ -4,13 +4,14 @@
 
 # %% auto #0
 __all__ = ['grid_hw', 'MaskSpec', 'fit_shape', 'block_sizes', 'block_indices', 'block_union', 'as_generator', 'create_masks',
-           'sample_seed', 'sample_generator', 'WithIndex', 'equalise_context', 'padded_context', 'Masks',
-           'rect_queries', 'MaskCollator']
+           'sample_seed', 'sample_generator', 'sample_uniforms', 'WithIndex', 'equalise_context', 'padded_context',
+           'Masks', 'rect_queries', 'MaskCollator']
 
 # %% ../nbs/01_masks.ipynb #d1164ef4
-import math, operator
+import math, operator, functools
 from dataclasses import dataclass
 from typing import NamedTuple
+import numpy as np
 import torch
 from torch import Tensor
 from torch.utils.data import Dataset, default_collate, get_worker_info
@@ -99,34 +100,50 @@ def _block_area_bounds(H:int, W:int, # grid size
     slack = (H + W + 1) / 2 if official else (max(H, W) + 1) / 2
     return max(1, math.ceil(scale[0] * H * W - slack)), min(H * W, math.floor(scale[1] * H * W + slack))
 
+# %% ../nbs/01_masks.ipynb #bb8206af
+def _torch_io(f):
+    "Let a NumPy function take torch tensors too: tensors in, NumPy inside, tensors out (on the first input's device)."
+    @functools.wraps(f)
+    def _f(*args, **kwargs):
+        ts = [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)]
+        if not ts: return f(*args, **kwargs)                                  # the collator's path: NumPy throughout
+        to_np = lambda a: a.detach().cpu().numpy() if isinstance(a, Tensor) else a
+        def back(o):
+            if isinstance(o, tuple): return tuple(map(back, o))
+            return torch.from_numpy(np.ascontiguousarray(o)).to(ts[0].device) if isinstance(o, np.ndarray) else o
+        return back(f(*map(to_np, args), **{k: to_np(v) for k, v in kwargs.items()}))
+    return _f
+
 # %% ../nbs/01_masks.ipynb #9c6cd9ad
-def fit_shape(A:torch.Tensor, # block areas in patches (float), any shape
-              a:torch.Tensor, # aspect ratios h / w, same shape
+@_torch_io
+def fit_shape(A:np.ndarray, # block areas in patches (float), any shape
+              a:np.ndarray, # aspect ratios h / w, same shape
               H:int, W:int, # grid size
-              coin:torch.Tensor=None, # bool, same shape: breaks exact ties towards the taller shape (default: never)
-             )->tuple: # (h, w) long tensors, 1 <= h <= H, 1 <= w <= W
+              coin:np.ndarray=None, # bool, same shape: breaks exact ties towards the taller shape (default: never)
+             )->tuple: # (h, w) int64 arrays, 1 <= h <= H, 1 <= w <= W
     "Whole-number block shape, within one patch per side of the real one, with the area closest to `A`."
-    x = torch.sqrt(A * a).clamp(1, H)                       # real-valued height and width with x * y = A:
-    y = (A / x).clamp(1, W); x = (A / y).clamp(1, H)        # a clamped side hands its lost area to the other one
-    hs = torch.stack([x.floor(), x.ceil()], -1)[..., :, None]                     # [..., 2, 1] candidate heights
-    ws = torch.stack([y.floor(), y.ceil()], -1)[..., None, :]                     # [..., 1, 2] candidate widths
-    area_err = (hs * ws - A[..., None, None]).abs()                               # [..., 2, 2]
-    asp_err = ((hs / ws).log() - (x / y).log()[..., None, None]).abs()
-    best = area_err <= area_err.amin((-2, -1), keepdim=True) + 1e-9               # closest area first ...
-    best &= asp_err <= asp_err.masked_fill(~best, math.inf).amin((-2, -1), keepdim=True) + 1e-9   # ... then aspect
-    tall = torch.zeros_like(A, dtype=torch.bool) if coin is None else coin
-    key = torch.where(tall[..., None, None], -hs, hs).expand_as(best).masked_fill(~best, math.inf)
-    k = key.flatten(-2).argmin(-1)                                                # k = 2 * (h is ceil) + (w is ceil)
-    return (torch.where(k >= 2, hs[..., 1, 0], hs[..., 0, 0]).long(),
-            torch.where(k % 2 == 1, ws[..., 0, 1], ws[..., 0, 0]).long())
+    x = np.clip(np.sqrt(A * a), 1, H)                       # real-valued height and width with x * y = A:
+    y = np.clip(A / x, 1, W); x = np.clip(A / y, 1, H)      # a clamped side hands its lost area to the other one
+    hs = np.stack([np.floor(x), np.ceil(x)], -1)[..., :, None]                    # [..., 2, 1] candidate heights
+    ws = np.stack([np.floor(y), np.ceil(y)], -1)[..., None, :]                    # [..., 1, 2] candidate widths
+    area_err = np.abs(hs * ws - A[..., None, None])                               # [..., 2, 2]
+    asp_err = np.abs(np.log(hs / ws) - np.log(x / y)[..., None, None])
+    best = area_err <= area_err.min((-2, -1), keepdims=True) + 1e-9               # closest area first ...
+    best &= asp_err <= np.where(best, asp_err, np.inf).min((-2, -1), keepdims=True) + 1e-9   # ... then aspect
+    tall = np.zeros(np.shape(A), dtype=bool) if coin is None else coin
+    key = np.where(best, np.where(tall[..., None, None], -hs, hs), np.inf)
+    k = key.reshape(*key.shape[:-2], 4).argmin(-1)                                # k = 2 * (h is ceil) + (w is ceil)
+    return (np.where(k >= 2, hs[..., 1, 0], hs[..., 0, 0]).astype(np.int64),
+            np.where(k % 2 == 1, ws[..., 0, 1], ws[..., 0, 0]).astype(np.int64))
 
 # %% ../nbs/01_masks.ipynb #a9c2f5f4
-def block_sizes(u_scale:torch.Tensor, # uniforms in [0, 1), any shape
-                u_aspect:torch.Tensor, # uniforms in [0, 1), same shape; independent of `u_scale` (fixes Q2)
+@_torch_io
+def block_sizes(u_scale:np.ndarray, # uniforms in [0, 1), any shape
+                u_aspect:np.ndarray, # uniforms in [0, 1), same shape; independent of `u_scale` (fixes Q2)
                 H:int, W:int, # grid size
                 scale:tuple, # (low, high) block area as a fraction of H*W
                 aspect:tuple, # (low, high) block height / width
-               )->tuple: # (h, w) long tensors, 1 <= h <= H, 1 <= w <= W
+               )->tuple: # (h, w) int64 arrays, 1 <= h <= H, 1 <= w <= W
     "Block heights and widths from independent scale and aspect-ratio draws."
     A = (scale[0] + u_scale * (scale[1] - scale[0])) * (H * W)
     a = aspect[0] + u_aspect * (aspect[1] - aspect[0])
@@ -135,39 +152,42 @@ def block_sizes(u_scale:torch.Tensor, # uniforms in [0, 1), any shape
     return fit_shape(A, a, H, W, coin=u_aspect < 0.5)
 
 # %% ../nbs/01_masks.ipynb #f6b3d25d
-def block_indices(top:torch.Tensor, left:torch.Tensor, # top-left corners, long, any shape S
-                  h:torch.Tensor, w:torch.Tensor, # block sizes, same shape S
+@_torch_io
+def block_indices(top:np.ndarray, left:np.ndarray, # top-left corners, int, any shape S
+                  h:np.ndarray, w:np.ndarray, # block sizes, same shape S
                   W:int, # grid width
                   T:int=None, # output length; default: the largest h*w
-                 )->torch.Tensor: # long [*S, T]: sorted flat indices, then -1 padding
+                 )->np.ndarray: # int64 [*S, T]: sorted flat indices, then -1 padding
     "Sorted flat indices of rectangular blocks, padded with -1 (no sort, no masks)."
     n = h * w
     T = int(n.max()) if T is None else T
-    i = torch.arange(T)
+    i = np.arange(T)
     idx = (top[..., None] + i // w[..., None]) * W + left[..., None] + i % w[..., None]
-    return idx.masked_fill(i >= n[..., None], -1)
+    return np.where(i >= n[..., None], -1, idx)
 
-def block_union(top:torch.Tensor, left:torch.Tensor, # [..., M] top-left corners
-                h:torch.Tensor, w:torch.Tensor, # [..., M] block sizes
+@_torch_io
+def block_union(top:np.ndarray, left:np.ndarray, # [..., M] top-left corners
+                h:np.ndarray, w:np.ndarray, # [..., M] block sizes
                 H:int, W:int, # grid size
-               )->torch.Tensor: # bool [..., H*W], True where at least one of the M blocks covers the patch
+               )->np.ndarray: # bool [..., H*W], True where at least one of the M blocks covers the patch
     "Union of M rectangular blocks, as a flat mask, via one small matrix product."
-    r, c = torch.arange(H), torch.arange(W)
-    rows = ((r >= top[..., None]) & (r < (top + h)[..., None])).float()     # [..., M, H]
-    cols = ((c >= left[..., None]) & (c < (left + w)[..., None])).float()   # [..., M, W]
-    return (rows.transpose(-1, -2) @ cols).flatten(-2) > 0
+    r, c = np.arange(H), np.arange(W)
+    rows = ((r >= top[..., None]) & (r < (top + h)[..., None])).astype(np.float32)     # [..., M, H]
+    cols = ((c >= left[..., None]) & (c < (left + w)[..., None])).astype(np.float32)   # [..., M, W]
+    return (rows.swapaxes(-1, -2) @ cols).reshape(*np.shape(top)[:-1], H * W) > 0
 
 # %% ../nbs/01_masks.ipynb #4e1c0e78
-def _corner(u:torch.Tensor, n:int, size:torch.Tensor)->torch.Tensor:
+def _corner(u:np.ndarray, n:int, size:np.ndarray)->np.ndarray:
     "Uniform start in {0, ..., n - size} (inclusive: the last row/column is reachable)."
-    return (u * (n - size + 1)).floor().long().clamp(max=n - size)
+    return np.minimum(np.floor(u * (n - size + 1)).astype(np.int64), n - size)
 
-def _candidates(U:torch.Tensor, # uniforms [..., 4*(M+C)]
+@_torch_io
+def _candidates(U:np.ndarray, # uniforms [..., 4*(M+C)]
                 spec:MaskSpec)->tuple: # (context [..., N] bool, (top, left, h, w) of the targets, each [..., M])
     "Context mask and target blocks for each row of uniforms (fixed sampler): all M + C blocks in one pass."
     M, C, H, W = spec.num_target_masks, spec.num_context_masks, spec.H, spec.W
-    u = U.unflatten(-1, (M + C, 4))                                    # the M targets, then the C context blocks
-    per = lambda t, c: U.new_tensor([t] * M + [c] * C)                 # a setting per block
+    u = U.reshape(*U.shape[:-1], M + C, 4)                             # the M targets, then the C context blocks
+    per = lambda t, c: np.array([t] * M + [c] * C)                     # a setting per block
     lo_s, lo_a = per(spec.mask_scale[0], spec.context_scale[0]), per(spec.aspect_ratio[0], spec.context_aspect[0])
     span_s = per(spec.mask_scale[1] - spec.mask_scale[0], spec.context_scale[1] - spec.context_scale[0])
     span_a = per(spec.aspect_ratio[1] - spec.aspect_ratio[0], spec.context_aspect[1] - spec.context_aspect[0])
@@ -178,35 +198,24 @@ def _candidates(U:torch.Tensor, # uniforms [..., 4*(M+C)]
     return ctx & ~block_union(*tgt, H, W), tgt
 
 # %% ../nbs/01_masks.ipynb #7a12793c
-def _sample_fixed(gens:list, # one torch.Generator (or None: global RNG) per image
+def _sample_fixed(draw, # draw(rows, attempt) -> float64 uniforms [len(rows), 4*(M+C)] for those images
+                  B:int, # images
                   spec:MaskSpec)->tuple: # (context [B, N] bool, (top, left, h, w) of the targets, each [B, M])
-    "Draw one accepted multi-block sample per generator, vectorised over images."
-    B, N, M = len(gens), spec.num_patches, spec.num_target_masks
-    K = 4 * (M + spec.num_context_masks)
-    ctx = torch.zeros(B, N, dtype=torch.bool)
-    tgt = [torch.zeros(B, M, dtype=torch.long) for _ in range(4)]
-    todo, tried = torch.arange(B), 0
-    while len(todo):
-        if tried >= spec.max_tries:
-            raise RuntimeError(f"no valid mask after {tried} draws: the context kept fewer than min_keep={spec.min_keep} "
-                               f"patches every time on a {spec.H}x{spec.W} grid; lower min_keep or mask_scale/num_target_masks, "
-                               f"or raise context_scale")
-        U = torch.stack([torch.rand(K, dtype=torch.float64, generator=gens[i]) for i in todo.tolist()])
-        c, t = _candidates(U, spec)
+    "Draw one accepted multi-block sample per image, vectorised over images (NumPy arrays)."
+    N, M = spec.num_patches, spec.num_target_masks
+    ctx, tgt = np.zeros((B, N), dtype=bool), [np.zeros((B, M), dtype=np.int64) for _ in range(4)]
+    todo = np.arange(B)
+    for tried in range(spec.max_tries):
+        c, t = _candidates(draw(todo, tried), spec)
         ok = c.sum(-1) >= spec.min_keep
         if tried == 0 and ok.all(): return c, t                # the common case: every image accepted at once
         ctx[todo[ok]] = c[ok]
         for dst, src in zip(tgt, t): dst[todo[ok]] = src[ok]
-        todo, tried = todo[~ok], tried + 1
-    return ctx, tuple(tgt)
-
-# For comparison we port the official algorithm, Python loops included. It has two differences that are not bugs
-# of the algorithm itself. Its RNG is the generator we pass (the official code draws positions from the *global* torch
-# RNG, so positions are not reproducible across worker layouts). And its retry loop is bounded: where the official
-# code would spin forever, we raise. Everything else is as in the official code: the single uniform for scale and
-# aspect ratio (Q2), `int(HW s)` for the area, blocks shrunk below $H$ and $W$ and placed with an exclusive upper
-# bound (Q1), the strict `len(mask) > min_keep` test, and the relaxation that drops one "no target here" constraint
-# from the context after every 20 failed tries.
+        todo = todo[~ok]
+        if not len(todo): return ctx, tuple(tgt)
+    raise RuntimeError(f"no valid mask after {spec.max_tries} draws: the context kept fewer than min_keep={spec.min_keep} "
+                       f"patches every time on a {spec.H}x{spec.W} grid; lower min_keep or mask_scale/num_target_masks, "
+                       f"or raise context_scale")
 
 # %% ../nbs/01_masks.ipynb #1c57cc6b
 def _official_size(g, H:int, W:int, scale:tuple, aspect:tuple)->tuple:
@@ -285,32 +294,44 @@ def create_masks(grid_size, # int n (n x n patches) or (H, W)
                          min_keep, official_quirks, context_aspect, max_tries)
     g = as_generator(generator)
     if spec.official_quirks: return _official_image(g, spec, *_official_sizes(g, spec))
-    ctx, (top, left, h, w) = _sample_fixed([g], spec)
-    return ctx[0].nonzero().squeeze(1), [block_indices(*p, W=spec.W) for p in zip(top[0], left[0], h[0], w[0])]
+    K = 4 * (spec.num_target_masks + spec.num_context_masks)
+    ctx, (top, left, h, w) = _sample_fixed(lambda rows, t: torch.rand(len(rows), K, dtype=torch.float64, generator=g).numpy(), 1, spec)
+    return (torch.from_numpy(ctx[0].nonzero()[0]),
+            [torch.from_numpy(block_indices(*p, W=spec.W)) for p in zip(top[0], left[0], h[0], w[0])])
 
 # %% ../nbs/01_masks.ipynb #f7aae95a
 _M64 = (1 << 64) - 1
 
-def _splitmix64(x:int)->int:
+def _splitmix64(x): # a Python int, or a NumPy uint64 array (whose arithmetic wraps modulo 2**64)
     "SplitMix64 finaliser: a bijective 64-bit mix (Steele et al., 2014)."
     x = (x + 0x9E3779B97F4A7C15) & _M64
     x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
     x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
     return x ^ (x >> 31)
 
+def _u64(v): return np.asarray(v).astype(np.uint64) if isinstance(v, (np.ndarray, list, tuple, range)) else int(v) & _M64
+
 def sample_seed(seed:int, # the run's seed
                 epoch:int, # the epoch
-                index:int, # the sample's index in the dataset
+                index, # the sample's index in the dataset: an int, or an array of them (one seed each)
                 stream:int=0, # separates independent uses of the same (seed, epoch, index)
-               )->int: # a 63-bit seed for torch.Generator.manual_seed
+               ): # a 63-bit seed for torch.Generator.manual_seed (a uint64 array for an array of indices)
     "Hash (seed, epoch, index, stream) to a generator seed."
     h = 0
-    for v in (seed, epoch, index, stream): h = _splitmix64(h ^ (int(v) & _M64))
+    for v in (seed, epoch, index, stream): h = _splitmix64(h ^ _u64(v))
     return h >> 1
 
 def sample_generator(seed:int, epoch:int, index:int, stream:int=0)->torch.Generator:
     "A `torch.Generator` seeded from (seed, epoch, index, stream)."
     return torch.Generator().manual_seed(sample_seed(seed, epoch, index, stream))
+
+def sample_uniforms(seeds:np.ndarray, # uint64 [B]: one seed per image (from `sample_seed`)
+                    n:int, # uniforms per image
+                    offset:int=0, # position in each image's stream of the first one
+                   )->np.ndarray: # float64 [B, n] in [0, 1)
+    "Counter-based uniforms: number k of image b is SplitMix64(seeds[b] + k * golden), all images at once."
+    k = np.arange(offset, offset + n, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)   # wraps mod 2**64
+    return (_splitmix64(np.asarray(seeds, dtype=np.uint64)[:, None] + k) >> np.uint64(11)) * 2.0 ** -53
 
 # %% ../nbs/01_masks.ipynb #afc72335
 class WithIndex(Dataset):
@@ -320,26 +341,29 @@ class WithIndex(Dataset):
     def __getitem__(self, i): return (*self.dataset[i], int(i))
 
 # %% ../nbs/01_masks.ipynb #30d2968c
-def equalise_context(ctx:torch.Tensor, # bool [B, N], True where a patch is in the context
-                     keys:torch.Tensor=None, # float [B, N] random keys (uniform subset); None: raster prefix (official)
+@_torch_io
+def equalise_context(ctx:np.ndarray, # bool [B, N], True where a patch is in the context
+                     keys:np.ndarray=None, # float [B, N] random keys (uniform subset); None: raster prefix (official)
                      bucket:int=1, # round the common length down to a multiple of this (when at least one fits)
-                    )->torch.Tensor: # long [B, Kc] sorted indices, Kc = the smallest context in the batch (bucketed)
+                    )->np.ndarray: # int64 [B, Kc] sorted indices, Kc = the smallest context in the batch (bucketed)
     "Cut every context to the batch minimum, by a uniformly random subset (or the official raster prefix)."
     k = int(ctx.sum(-1).min())
     if k >= bucket: k -= k % bucket
-    if keys is None: return (ctx & (ctx.cumsum(-1) <= k)).nonzero()[:, 1].view(-1, k)   # first k in raster order
-    return keys.masked_fill(~ctx, math.inf).topk(k, dim=-1, largest=False).indices.sort(-1).values
+    if keys is None: return np.nonzero(ctx & (ctx.cumsum(-1) <= k))[1].reshape(-1, k)   # first k in raster order
+    if k == 0: return np.zeros((len(ctx), 0), dtype=np.int64)
+    return np.sort(np.argpartition(np.where(ctx, keys, np.inf), k - 1, axis=-1)[:, :k], -1)
 
 # %% ../nbs/01_masks.ipynb #fc77de78
-def padded_context(ctx:torch.Tensor, # bool [B, N], True where a patch is in the context
+@_torch_io
+def padded_context(ctx:np.ndarray, # bool [B, N], True where a patch is in the context
                    bucket:int=1, # pad the length up to a multiple of this
-                  )->torch.Tensor: # long [B, Kmax]: each context's sorted indices, then -1 (Kmax = the largest context, bucketed)
+                  )->np.ndarray: # int64 [B, Kmax]: each context's sorted indices, then -1 (Kmax = the largest context, bucketed)
     "Every context kept in full: sorted indices padded at the end with -1 to the batch's longest context."
     B, N = ctx.shape
-    ar = torch.arange(N, device=ctx.device)
-    key = torch.where(ctx, ar, ar + N).sort(-1).values[:, :int(ctx.sum(-1).max())]   # members first, in order
-    key = key.masked_fill(key >= N, -1)
-    return torch.nn.functional.pad(key, (0, -key.shape[1] % bucket), value=-1)
+    ar = np.arange(N)
+    key = np.sort(np.where(ctx, ar, ar + N), -1)[:, :int(ctx.sum(-1).max())]   # members first, in order
+    key = np.where(key >= N, -1, key)
+    return np.pad(key, ((0, 0), (0, -key.shape[1] % bucket)), constant_values=-1)
 
 # %% ../nbs/01_masks.ipynb #c93b0785
 class Masks(NamedTuple):
@@ -354,10 +378,11 @@ class Masks(NamedTuple):
     query_padded:bool    # whether any query slot is -1
 
     @classmethod
-    def make(cls, context_idx:Tensor, target_idx:Tensor, query_ids:Tensor, query_level:Tensor, grid:tuple, num_levels:int):
-        "Masks from its tensors, with both padding flags read off them (one read: call it on the CPU)."
-        flags = torch.stack([(context_idx < 0).any(), (query_ids < 0).any()]).tolist()
-        return cls(context_idx, target_idx, query_ids, query_level, tuple(grid), num_levels, *flags)
+    def make(cls, context_idx, target_idx, query_ids, query_level, grid:tuple, num_levels:int):
+        "Masks from its tensors (or NumPy arrays, shared without a copy), with both padding flags read off them (call it on the CPU)."
+        t = [torch.as_tensor(v) for v in (context_idx, target_idx, query_ids, query_level)]
+        flags = torch.stack([(t[0] < 0).any(), (t[2] < 0).any()]).tolist()
+        return cls(*t, tuple(grid), num_levels, *flags)
 
     @property
     def batch_size(self)->int: return self.context_idx.shape[0]
@@ -373,33 +398,37 @@ class Masks(NamedTuple):
 _MASK_TENSORS = ('context_idx', 'target_idx', 'query_ids', 'query_level')
 
 # %% ../nbs/01_masks.ipynb #9eeadc3a
-def rect_queries(top:Tensor, left:Tensor, # [..., M] long top-left corners of the target blocks
-                 h:Tensor, w:Tensor,       # [..., M] long block heights and widths
+@_torch_io
+def rect_queries(top:np.ndarray, left:np.ndarray, # [..., M] int top-left corners of the target blocks
+                 h:np.ndarray, w:np.ndarray,       # [..., M] int block heights and widths
                  H:int, W:int,             # grid size
                  num_levels:int,           # pyramid levels (cells of level l are 2**l x 2**l patches, short at the edges)
                  bucket:int=1,             # pad the query count up to a multiple of this
                 )->tuple:                  # (query_ids [..., M, Q] global ids, -1 = padding; query_level [..., M, Q], 0 at padding)
     "Every block's queries: its fine patches, then each level's cells lying entirely inside it, from the rectangles alone."
-    lv = torch.arange(num_levels)                                            # every level at once, along a last dim
+    lv = np.arange(num_levels)                                               # every level at once, along a last dim
     Hl, Wl = ((H - 1) >> lv) + 1, ((W - 1) >> lv) + 1                        # the level grids
-    off = (Hl * Wl).cumsum(0) - Hl * Wl                                      # global id of each level's first cell
+    off = (Hl * Wl).cumsum() - Hl * Wl                                       # global id of each level's first cell
     t, l_, b, r = top[..., None], left[..., None], (top + h)[..., None], (left + w)[..., None]
     r0, c0 = (t + (1 << lv) - 1) >> lv, (l_ + (1 << lv) - 1) >> lv           # first cell starting inside the block
-    r1 = torch.where(b == H, Hl, b >> lv)                                    # one past the last cell ending inside it
-    c1 = torch.where(r == W, Wl, r >> lv)                                    # (the short edge cells count at the edge)
-    wl = (c1 - c0).clamp(min=0)
-    n = (r1 - r0).clamp(min=0) * wl                                          # [..., M, L] queries per level
+    r1 = np.where(b == H, Hl, b >> lv)                                       # one past the last cell ending inside it
+    c1 = np.where(r == W, Wl, r >> lv)                                       # (the short edge cells count at the edge)
+    wl = np.maximum(c1 - c0, 0)
+    n = np.maximum(r1 - r0, 0) * wl                                          # [..., M, L] queries per level
     end = n.cumsum(-1)
-    Q = int(end[..., -1].max()) if n.numel() else 0
-    i = torch.arange(Q + -Q % bucket)                                        # query slots
-    level = torch.searchsorted(end, i.expand(*end.shape[:-1], -1).contiguous(), right=True)   # [..., M, Q]: each slot's level (L = padding)
+    Q = int(end[..., -1].max()) if n.size else 0
+    i = np.arange(Q + -Q % bucket)                                           # query slots
+    level = (end[..., :, None] <= i).sum(-2)                                 # [..., M, Q]: each slot's level (L = padding)
     pad = level == num_levels
-    lc = level.clamp(max=num_levels - 1)
-    pick = lambda v: v.gather(-1, lc)                                        # a per-level value for every slot
-    j = i - pick(end - n)                                                    # position in its level's list
-    wq = pick(wl).clamp(min=1)
-    ids = pick(off.expand_as(n)) + (pick(r0) + j // wq) * pick(Wl.expand_as(n)) + pick(c0) + j % wq
-    return ids.masked_fill(pad, -1), lc.masked_fill(pad, 0)
+    lc = np.minimum(level, num_levels - 1)
+    per = np.stack(np.broadcast_arrays(end - n, wl, off, r0, Wl, c0)).reshape(6, -1)   # what each (block, level) needs
+    row = np.arange(n.size // num_levels).reshape(*n.shape[:-1], 1) * num_levels + lc  # each slot's (block, level) row
+    start, wq, o, rr0, wL, cc0 = per[:, row]                                  # each [..., M, Q]
+    j = i - start                                                            # position in its level's list
+    wq = np.maximum(wq, 1)
+    dr, dc = np.divmod(j, wq)
+    ids = o + (rr0 + dr) * wL + cc0 + dc
+    return np.where(pad, -1, ids), np.where(pad, 0, lc)
 
 # %% ../nbs/01_masks.ipynb #5c4f20f6
 class MaskCollator:
@@ -446,32 +475,38 @@ class MaskCollator:
         return imgs, labels, self.masks(len(batch), indices)
 
 # %% ../nbs/01_masks.ipynb #a840de35
-def _generators(self:MaskCollator, B:int, indices:list=None)->tuple:
-    "(per-image generators, batch generator) for one batch."
+def _seeds(self:MaskCollator, B:int, indices:list=None)->np.ndarray:
+    "One uint64 seed per image: from (seed, epoch, index), or without indices from (seed, epoch, worker, call, position)."
     epoch = self.epoch   # read once from shared memory
-    if indices is not None:
-        gens = [sample_generator(self.seed, epoch, i) for i in indices]
-        return gens, sample_generator(self.seed, epoch, indices[0], stream=1)
+    if indices is not None: return sample_seed(self.seed, epoch, np.asarray(indices, dtype=np.int64))
     info = get_worker_info()
-    g = sample_generator(self.seed, epoch, self._calls, stream=2 + (info.id if info else 0))
+    base = sample_seed(self.seed, epoch, self._calls, stream=2 + (info.id if info else 0))
     self._calls += 1
+    return sample_seed(base, 0, np.arange(B))
+
+def _official_gens(self:MaskCollator, B:int, indices:list=None)->tuple:
+    "(per-image generators, batch generator) for the official port's loops."
+    if indices is not None:
+        return [sample_generator(self.seed, self.epoch, i) for i in indices], sample_generator(self.seed, self.epoch, indices[0], stream=1)
+    g = torch.Generator().manual_seed(int(_seeds(self, 1)[0] >> np.uint64(1)))
     return [g] * B, g
 
 def _sample(self:MaskCollator, B:int, indices:list=None)->tuple:
     "(context_idx, target_idx, the target rectangles (top, left, h, w) or None in official mode) for one batch."
     spec, N = self.spec, self.spec.num_patches
-    gens, gb = _generators(self, B, indices)
     if spec.official_quirks:   # the official loops: one block size per batch, raster-prefix cuts (Q3)
+        gens, gb = _official_gens(self, B, indices)
         sizes = _official_sizes(gb, spec)
         ctxs, tgts = zip(*[_official_image(g, spec, *sizes) for g in gens])
-        ctx = torch.zeros(B, N, dtype=torch.bool)
-        for b, c in enumerate(ctxs): ctx[b, c] = True
+        ctx = np.zeros((B, N), dtype=bool)
+        for b, c in enumerate(ctxs): ctx[b, c.numpy()] = True
         T = min(len(t) for ts in tgts for t in ts)
-        tgt = torch.stack([torch.stack([t[:T] for t in ts]) for ts in tgts])   # cut blocks: no longer rectangles
+        tgt = torch.stack([torch.stack([t[:T] for t in ts]) for ts in tgts]).numpy()   # cut blocks: no longer rectangles
         return (padded_context(ctx, self.bucket) if self.pad_context else equalise_context(ctx, bucket=self.bucket)), tgt, None
-    ctx, rect = _sample_fixed(gens, spec)
+    seeds, K = _seeds(self, B, indices), 4 * (spec.num_target_masks + spec.num_context_masks)
+    ctx, rect = _sample_fixed(lambda rows, t: sample_uniforms(seeds[rows], K, offset=t * K), B, spec)
     if self.pad_context: ci = padded_context(ctx, self.bucket)
-    else: ci = equalise_context(ctx, torch.stack([torch.rand(N, generator=g) for g in gens]), self.bucket)
+    else: ci = equalise_context(ctx, sample_uniforms(seeds, N, offset=1 << 32), self.bucket)   # keys: a far part of the stream
     return ci, block_indices(*rect, W=spec.W), rect
 
 @patch
@@ -480,7 +515,7 @@ def sample_masks(self:MaskCollator,
                  indices:list=None, # dataset indices of the batch's images (None: use the call counter)
                 )->tuple: # (context_idx long [B, Kc], target_idx long [B, M, T]); -1 = padding
     "The mask tensors for a batch, without images or queries (the collator's core)."
-    return _sample(self, B, indices)[:2]
+    return tuple(torch.from_numpy(a) for a in _sample(self, B, indices)[:2])
 
 @patch
 def masks(self:MaskCollator,
@@ -489,7 +524,7 @@ def masks(self:MaskCollator,
          )->Masks: # the batch's masks and queries, for this collator's grid and levels
     "A batch's `Masks` (what `__call__` returns after the images and labels)."
     ctx, tgt, rect = _sample(self, B, indices)
-    if rect is None: return self.build(ctx, tgt)
+    if rect is None: return self.build(torch.from_numpy(ctx), torch.from_numpy(tgt))
     qids, level = rect_queries(*rect, self.spec.H, self.spec.W, self.num_levels, self.bucket)
     return Masks.make(ctx, tgt, qids, level, (self.spec.H, self.spec.W), self.num_levels)
 

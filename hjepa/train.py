@@ -41,7 +41,7 @@ class DataConfig:
     val_root:str|None = None        # image folders only: held-out folder for k-NN during training and the final probe
     img_size:int = 28               # side of the (square) network input in pixels
     in_chans:int = 1                # 1 (grey) or 3 channels
-    crop_scale:tuple = (0.3, 1.0)   # RandomResizedCrop area range (I-JEPA's only augmentation); None = plain resize
+    crop_scale:tuple|None = (0.3, 1.0) # RandomResizedCrop area range (I-JEPA's only augmentation); None = plain resize
     hflip:bool = False              # random horizontal flips as well
     num_workers:int = 0             # DataLoader worker processes (0 = load in the main process)
     limit:int|None = None           # train on the first `limit` training images only (quick looks and tests)
