@@ -7,6 +7,8 @@ the level-1 cells. One JSON line per run is appended to benchmarks/results/tune_
 
 Usage: python benchmarks/tune_default.py NAME [key.sub=value ...]     (settings on top of BASE below)
        python benchmarks/tune_default.py pixels                        (the raw-pixel baseline, same split)
+       python benchmarks/tune_default.py poolings RUN_DIR              (k-NN of other poolings of a finished run's
+                                                                        target features; benchmarks/results/poolings.jsonl)
 Run one at a time: two runs sharing 2 cores slow each other down many times over (OpenMP threads spin).
 """
 import json, shutil, sys, time, warnings, platform, datetime
@@ -39,8 +41,33 @@ def pixels():
     print(json.dumps(res), flush=True)
     with open(ROOT/'benchmarks'/'results'/'tune_default.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
 
+def poolings(run_dir:str):
+    "k-NN on the same split for other poolings of a finished run's target patch features (the probe's pooling)."
+    import torch.nn.functional as F
+    cfg = t.load_config(Path(run_dir)/'config.yaml')
+    model = t.build_model(cfg)
+    model.load_state_dict(t.read_checkpoint(t.latest_checkpoint(run_dir), model)['model_state_dict'])
+    enc, p = model.target_encoder.eval(), cfg.model.patch_size
+    def tokens(loader):
+        H, fg, Y = [], [], []
+        with torch.no_grad():
+            for x, y, *_ in loader:
+                H.append(enc(x)); Y.append(y)
+                px = F.unfold(x, p, stride=p)                                    # [B, p*p*C, N] each patch's pixels
+                fg.append((px - x.amin()).abs().amax(1) > 1e-3)                 # patches holding part of the garment
+        return torch.cat(H), torch.cat(fg), torch.cat(Y)
+    (ha, fa, ya), (hb, fb, yb) = (tokens(l) for l in split(cfg))
+    fgavg = lambda h, m: (h * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1)
+    ways = {'avg (all patches)': lambda h, m: h.mean(1), 'avg of garment patches': fgavg, 'max': lambda h, m: h.amax(1),
+            'avg and max': lambda h, m: torch.cat([h.mean(1), h.amax(1)], 1), 'all patches, flattened': lambda h, m: h.flatten(1)}
+    res = dict(run=str(run_dir), date=str(datetime.date.today()), garment_fraction=round(float(fa.float().mean()), 3),
+               knn={k: knn_eval(f(ha, fa), ya, f(hb, fb), yb) for k, f in ways.items()})
+    print(json.dumps(res), flush=True)
+    with open(ROOT/'benchmarks'/'results'/'poolings.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
+
 def main(name:str, overrides:list):
     if name == 'pixels': return pixels()
+    if name == 'poolings': return poolings(overrides[0])
     warnings.simplefilter('ignore')
     out = ROOT/'runs'/'tune'/name
     shutil.rmtree(out, ignore_errors=True)

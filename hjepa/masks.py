@@ -351,7 +351,10 @@ def equalise_context(ctx:np.ndarray, # bool [B, N], True where a patch is in the
     if k >= bucket: k -= k % bucket
     if keys is None: return np.nonzero(ctx & (ctx.cumsum(-1) <= k))[1].reshape(-1, k)   # first k in raster order
     if k == 0: return np.zeros((len(ctx), 0), dtype=np.int64)
-    return np.sort(np.argpartition(np.where(ctx, keys, np.inf), k - 1, axis=-1)[:, :k], -1)
+    kk = np.where(ctx, keys, np.inf)
+    sel = kk <= np.partition(kk, k - 1, axis=-1)[:, k - 1:k]              # each row's k smallest keys, in raster order
+    if sel.sum() == len(kk) * k: return np.nonzero(sel)[1].reshape(-1, k)
+    return np.sort(np.argpartition(kk, k - 1, axis=-1)[:, :k], -1)         # ties at the k-th key: any k of them
 
 # %% ../nbs/01_masks.ipynb #fc77de78
 @_torch_io
@@ -380,9 +383,8 @@ class Masks(NamedTuple):
     @classmethod
     def make(cls, context_idx, target_idx, query_ids, query_level, grid:tuple, num_levels:int):
         "Masks from its tensors (or NumPy arrays, shared without a copy), with both padding flags read off them (call it on the CPU)."
-        t = [torch.as_tensor(v) for v in (context_idx, target_idx, query_ids, query_level)]
-        flags = torch.stack([(t[0] < 0).any(), (t[2] < 0).any()]).tolist()
-        return cls(*t, tuple(grid), num_levels, *flags)
+        flags = [bool((v < 0).any()) for v in (context_idx, query_ids)]
+        return cls(*(torch.as_tensor(v) for v in (context_idx, target_idx, query_ids, query_level)), tuple(grid), num_levels, *flags)
 
     @property
     def batch_size(self)->int: return self.context_idx.shape[0]
@@ -423,7 +425,7 @@ def rect_queries(top:np.ndarray, left:np.ndarray, # [..., M] int top-left corner
     lc = np.minimum(level, num_levels - 1)
     per = np.stack(np.broadcast_arrays(end - n, wl, off, r0, Wl, c0)).reshape(6, -1)   # what each (block, level) needs
     row = np.arange(n.size // num_levels).reshape(*n.shape[:-1], 1) * num_levels + lc  # each slot's (block, level) row
-    start, wq, o, rr0, wL, cc0 = per[:, row]                                  # each [..., M, Q]
+    start, wq, o, rr0, wL, cc0 = np.take(per, row, axis=1)                   # each [..., M, Q]
     j = i - start                                                            # position in its level's list
     wq = np.maximum(wq, 1)
     dr, dc = np.divmod(j, wq)
