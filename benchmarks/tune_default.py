@@ -14,8 +14,9 @@ Run one at a time: two runs sharing 2 cores slow each other down many times over
 import json, shutil, sys, time, warnings, platform, datetime
 from pathlib import Path
 import torch
+import torch.nn.functional as F
 import hjepa.train as t
-from hjepa.eval import extract_features, pixel_features, knn_eval, linear_probe, collapse_stats
+from hjepa.eval import extract_features, pixel_features, knn_eval, linear_probe, collapse_stats, _collect
 
 ROOT = Path(__file__).resolve().parents[1]
 # The first run's recipe (lr 1e-3, I-JEPA's EMA 0.996, a 3-block predictor, no VICReg), every setting pinned: a run
@@ -43,19 +44,14 @@ def pixels():
 
 def poolings(run_dir:str):
     "k-NN on the same split for other poolings of a finished run's target patch features (the probe's pooling)."
-    import torch.nn.functional as F
     cfg = t.load_config(Path(run_dir)/'config.yaml')
     model = t.build_model(cfg)
     model.load_state_dict(t.read_checkpoint(t.latest_checkpoint(run_dir), model)['model_state_dict'])
-    enc, p = model.target_encoder.eval(), cfg.model.patch_size
+    p = cfg.model.patch_size
+    garment = lambda x: (F.unfold(x, p, stride=p) - x.amin()).abs().amax(1) > 1e-3   # [B, N] patches holding part of the garment
     def tokens(loader):
-        H, fg, Y = [], [], []
-        with torch.no_grad():
-            for x, y, *_ in loader:
-                H.append(enc(x)); Y.append(y)
-                px = F.unfold(x, p, stride=p)                                    # [B, p*p*C, N] each patch's pixels
-                fg.append((px - x.amin()).abs().amax(1) > 1e-3)                 # patches holding part of the garment
-        return torch.cat(H), torch.cat(fg), torch.cat(Y)
+        h, y = extract_features(model, loader, pool='tokens')                        # the target encoder's patch tokens
+        return h.view(len(h), -1, cfg.model.embed_dim), _collect(loader, garment)[0].bool(), y
     (ha, fa, ya), (hb, fb, yb) = (tokens(l) for l in split(cfg))
     fgavg = lambda h, m: (h * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1)
     ways = {'avg (all patches)': lambda h, m: h.mean(1), 'avg of garment patches': fgavg, 'max': lambda h, m: h.amax(1),

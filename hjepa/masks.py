@@ -217,6 +217,14 @@ def _sample_fixed(draw, # draw(rows, attempt) -> float64 uniforms [len(rows), 4*
                        f"patches every time on a {spec.H}x{spec.W} grid; lower min_keep or mask_scale/num_target_masks, "
                        f"or raise context_scale")
 
+# For comparison we port the official algorithm, Python loops included. It has two differences that are not bugs
+# of the algorithm itself. Its RNG is the generator we pass (the official code draws positions from the *global* torch
+# RNG, so positions are not reproducible across worker layouts). And its retry loop is bounded: where the official
+# code would spin forever, we raise. Everything else is as in the official code: the single uniform for scale and
+# aspect ratio (Q2), `int(HW s)` for the area, blocks shrunk below $H$ and $W$ and placed with an exclusive upper
+# bound (Q1), the strict `len(mask) > min_keep` test, and the relaxation that drops one "no target here" constraint
+# from the context after every 20 failed tries.
+
 # %% ../nbs/01_masks.ipynb #1c57cc6b
 def _official_size(g, H:int, W:int, scale:tuple, aspect:tuple)->tuple:
     "Official `_sample_block_size`: ONE uniform sets both scale and aspect ratio (Q2); h < H, w < W (Q1)."
@@ -477,20 +485,25 @@ class MaskCollator:
         return imgs, labels, self.masks(len(batch), indices)
 
 # %% ../nbs/01_masks.ipynb #a840de35
+def _call_seed(self:MaskCollator, epoch:int)->int:
+    "The seed of one call without indices, from (seed, epoch, worker id, call count); counts the call."
+    info = get_worker_info()
+    s = sample_seed(self.seed, epoch, self._calls, stream=2 + (info.id if info else 0))
+    self._calls += 1
+    return s
+
 def _seeds(self:MaskCollator, B:int, indices:list=None)->np.ndarray:
-    "One uint64 seed per image: from (seed, epoch, index), or without indices from (seed, epoch, worker, call, position)."
+    "One uint64 seed per image: from (seed, epoch, index), or without indices from the call's seed and the position."
     epoch = self.epoch   # read once from shared memory
     if indices is not None: return sample_seed(self.seed, epoch, np.asarray(indices, dtype=np.int64))
-    info = get_worker_info()
-    base = sample_seed(self.seed, epoch, self._calls, stream=2 + (info.id if info else 0))
-    self._calls += 1
-    return sample_seed(base, 0, np.arange(B))
+    return sample_seed(_call_seed(self, epoch), 0, np.arange(B))
 
 def _official_gens(self:MaskCollator, B:int, indices:list=None)->tuple:
     "(per-image generators, batch generator) for the official port's loops."
+    epoch = self.epoch   # read once from shared memory
     if indices is not None:
-        return [sample_generator(self.seed, self.epoch, i) for i in indices], sample_generator(self.seed, self.epoch, indices[0], stream=1)
-    g = torch.Generator().manual_seed(int(_seeds(self, 1)[0] >> np.uint64(1)))
+        return [sample_generator(self.seed, epoch, i) for i in indices], sample_generator(self.seed, epoch, indices[0], stream=1)
+    g = torch.Generator().manual_seed(_call_seed(self, epoch))
     return [g] * B, g
 
 def _sample(self:MaskCollator, B:int, indices:list=None)->tuple:
