@@ -9,6 +9,10 @@ Usage: python benchmarks/tune_default.py NAME [key.sub=value ...]     (settings 
        python benchmarks/tune_default.py pixels                        (the raw-pixel baseline, same split)
        python benchmarks/tune_default.py poolings RUN_DIR              (k-NN of other poolings of a finished run's
                                                                         target features; benchmarks/results/poolings.jsonl)
+       python benchmarks/tune_default.py whole RUN_DIR...              (finished whole runs scored on all 60,000 / 10,000
+                                                                        images, avg-pooled and on the cells of levels 1
+                                                                        and 2 whatever the model's own levels;
+                                                                        benchmarks/results/whole_runs.jsonl)
 Run one at a time: two runs sharing 2 cores slow each other down many times over (OpenMP threads spin).
 """
 import json, shutil, sys, time, warnings, platform, datetime
@@ -16,6 +20,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 import hjepa.train as t
+from hjepa.ablation import eval_split as split, feature_sets, score_sets   # split: 10,000 un-augmented training images, the 10,000 test images
 from hjepa.eval import extract_features, pixel_features, knn_eval, linear_probe, collapse_stats, _collect
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,12 +31,6 @@ BASE = ['data.img_size=28', 'model.patch_size=4', 'model.embed_dim=128', 'model.
         'batch_size=128', 'optim.lr=0.001', 'optim.ema_start=0.996', 'model.vicreg_weight=0.0',
         'eval.eval_every=0', 'eval.monitor_every=100', 'eval.final_eval=False', 'progress=False',
         'live_plot=False', 'amp_probe=False', 'log_every=50', 'ckpt_every=100000']
-
-def split(cfg)->tuple:
-    "Loaders of the fixed split: 10,000 training images (un-augmented) and the 10,000 test images."
-    _, ev, te, _ = t.build_datasets(cfg.data)
-    return (t._loader(t._subset(ev, 10000, 0), cfg, torch.device('cpu'), batch_size=256),
-            t._loader(te, cfg, torch.device('cpu'), batch_size=256))
 
 def pixels():
     "The raw-pixel baseline on the same split."
@@ -61,9 +60,25 @@ def poolings(run_dir:str):
     print(json.dumps(res), flush=True)
     with open(ROOT/'benchmarks'/'results'/'poolings.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
 
+def whole(run_dirs:list):
+    "Score finished whole runs on the full split: avg-pooled and level-1/level-2 cells, pooled by the same pyramid for every model."
+    for run_dir in run_dirs:
+        cfg = t.load_config(Path(run_dir)/'config.yaml')
+        model = t.build_model(cfg)
+        ck = t.read_checkpoint(t.latest_checkpoint(run_dir), model)
+        model.load_state_dict(ck['model_state_dict'])
+        dtr, dte = split(cfg, n_train=60000, n_test=10000)
+        t0 = time.time()
+        scores = score_sets(feature_sets(model, dtr, levels=(1, 2)), feature_sets(model, dte, levels=(1, 2)), seed=cfg.seed)
+        res = dict(run=str(Path(run_dir).name), levels=cfg.model.num_hierarchies, steps=ck['step'], date=str(datetime.date.today()),
+                   split=f"{len(dtr.dataset):,} train / {len(dte.dataset):,} test images", eval_s=round(time.time() - t0), scores=scores)
+        print(json.dumps(res), flush=True)
+        with open(ROOT/'benchmarks'/'results'/'whole_runs.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
+
 def main(name:str, overrides:list):
     if name == 'pixels': return pixels()
     if name == 'poolings': return poolings(overrides[0])
+    if name == 'whole': return whole(overrides)
     warnings.simplefilter('ignore')
     out = ROOT/'runs'/'tune'/name
     shutil.rmtree(out, ignore_errors=True)

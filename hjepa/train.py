@@ -787,7 +787,7 @@ def _start(cfg:TrainConfig, log)->tuple:
         tmp.write_text(yaml.safe_dump(json.loads(json.dumps(asdict(cfg))), sort_keys=False)); os.replace(tmp, run.out/'config.yaml')
     n = sum(p.numel() for p in run.model.parameters() if p.requires_grad)
     log(f"model: {n / 1e6:.2f}M trainable parameters, grid {run.model.context_encoder.grid_size}, "
-        f"{run.model.num_levels} levels; {run.device}, {'fp32' if run.amp is None else run.amp}; "
+        f"{run.model.num_levels} level{'s' if run.model.num_levels > 1 else ''}; {run.device}, {'fp32' if run.amp is None else run.amp}; "
         f"{run.total:,} steps of {cfg.batch_size * cfg.optim.accum_steps} images ({run.steps_per_epoch:,} per epoch)")
     return run, prev
 
