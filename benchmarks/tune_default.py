@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 import hjepa.train as t
 from hjepa.ablation import eval_split as split, feature_sets, score_sets   # split: 10,000 un-augmented training images, the 10,000 test images
+from hjepa.analysis import load_trained          # a checkpoint's model and config, checked to fit
 from hjepa.eval import extract_features, pixel_features, knn_eval, linear_probe, collapse_stats, _collect
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,9 +44,7 @@ def pixels():
 
 def poolings(run_dir:str):
     "k-NN on the same split for other poolings of a finished run's target patch features (the probe's pooling)."
-    cfg = t.load_config(Path(run_dir)/'config.yaml')
-    model = t.build_model(cfg)
-    model.load_state_dict(t.read_checkpoint(t.latest_checkpoint(run_dir), model)['model_state_dict'])
+    model, cfg = load_trained(t.latest_checkpoint(run_dir))
     p = cfg.model.patch_size
     garment = lambda x: (F.unfold(x, p, stride=p) - x.amin()).abs().amax(1) > 1e-3   # [B, N] patches holding part of the garment
     def tokens(loader):
@@ -63,14 +62,12 @@ def poolings(run_dir:str):
 def whole(run_dirs:list):
     "Score finished whole runs on the full split: avg-pooled and level-1/level-2 cells, pooled by the same pyramid for every model."
     for run_dir in run_dirs:
-        cfg = t.load_config(Path(run_dir)/'config.yaml')
-        model = t.build_model(cfg)
-        ck = t.read_checkpoint(t.latest_checkpoint(run_dir), model)
-        model.load_state_dict(ck['model_state_dict'])
-        dtr, dte = split(cfg, n_train=60000, n_test=10000)
+        path = t.latest_checkpoint(run_dir)
+        model, cfg = load_trained(path)
+        dtr, dte = split(cfg, n_train=None, n_test=None)                              # every image
         t0 = time.time()
         scores = score_sets(feature_sets(model, dtr, levels=(1, 2)), feature_sets(model, dte, levels=(1, 2)), seed=cfg.seed)
-        res = dict(run=str(Path(run_dir).name), levels=cfg.model.num_hierarchies, steps=ck['step'], date=str(datetime.date.today()),
+        res = dict(run=str(Path(run_dir).name), levels=cfg.model.num_hierarchies, steps=int(t._CKPT_RE.match(path.name)[1]), date=str(datetime.date.today()),
                    split=f"{len(dtr.dataset):,} train / {len(dte.dataset):,} test images", eval_s=round(time.time() - t0), scores=scores)
         print(json.dumps(res), flush=True)
         with open(ROOT/'benchmarks'/'results'/'whole_runs.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
@@ -84,7 +81,7 @@ def main(name:str, overrides:list):
     shutil.rmtree(out, ignore_errors=True)
     cfg = t.apply_overrides(t.TrainConfig(), BASE + [f'out_dir={out}'] + overrides)
     t0 = time.time(); r = t.train(cfg, log=lambda m: None); secs = time.time() - t0
-    model = t.build_model(cfg); model.load_state_dict(t.read_checkpoint(r['checkpoint'], model)['model_state_dict'])
+    model, _ = load_trained(r['checkpoint'])
     dtr, dte = split(cfg)
     res = dict(name=name, overrides=overrides, train_s=round(secs), steps=r['step'], loss=round(r['history'][-1]['loss'], 4),
                date=str(datetime.date.today()), cpu=platform.processor() or platform.machine(), threads=torch.get_num_threads())
