@@ -13,6 +13,9 @@ Usage: python benchmarks/tune_default.py NAME [key.sub=value ...]     (settings 
                                                                         images, avg-pooled and on the cells of levels 1
                                                                         and 2 whatever the model's own levels;
                                                                         benchmarks/results/whole_runs.jsonl)
+       python benchmarks/tune_default.py gammas RUN_DIR...             (how far LayerScale's gammas of finished runs' target
+                                                                        encoders grew from their start: mean and largest
+                                                                        |gamma| per block; benchmarks/results/layerscale.jsonl)
 Run one at a time: two runs sharing 2 cores slow each other down many times over (OpenMP threads spin).
 """
 import json, shutil, sys, time, warnings, platform, datetime
@@ -72,10 +75,23 @@ def whole(run_dirs:list):
         print(json.dumps(res), flush=True)
         with open(ROOT/'benchmarks'/'results'/'whole_runs.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
 
+def gammas(run_dirs:list):
+    "Mean and largest |gamma| of each LayerScale in the target encoder of finished runs (attention, then MLP, per block)."
+    for run_dir in run_dirs:
+        path = t.latest_checkpoint(run_dir)
+        model, cfg = load_trained(path)
+        g = [[(round(float(ls.gamma.abs().mean()), 4), round(float(ls.gamma.abs().max()), 4)) for ls in (b.ls1, b.ls2)]
+             for b in model.target_encoder.blocks if hasattr(b.ls1, 'gamma')]
+        res = dict(run=str(Path(run_dir).name), init_values=cfg.model.init_values, steps=int(t._CKPT_RE.match(path.name)[1]),
+                   date=str(datetime.date.today()), mean_max_per_block=g)
+        print(json.dumps(res), flush=True)
+        with open(ROOT/'benchmarks'/'results'/'layerscale.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
+
 def main(name:str, overrides:list):
     if name == 'pixels': return pixels()
     if name == 'poolings': return poolings(overrides[0])
     if name == 'whole': return whole(overrides)
+    if name == 'gammas': return gammas(overrides)
     warnings.simplefilter('ignore')
     out = ROOT/'runs'/'tune'/name
     shutil.rmtree(out, ignore_errors=True)

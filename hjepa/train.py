@@ -62,6 +62,7 @@ class ModelConfig:
     use_rope:bool = True            # 2D RoPE (False = fixed sin-cos positions, as official I-JEPA)
     vicreg_weight:float = 0.        # VICReg term on the predictions (0 = off)
     drop_path_rate:float = 0.       # stochastic depth
+    init_values:float|None = 1e-5   # LayerScale's initial gamma, encoder and predictor (None = no LayerScale; see 10_full_training)
     grad_checkpointing:bool = False # recompute activations in backward (saves memory, costs time)
 
 @dataclass
@@ -151,6 +152,7 @@ _RULES = {   # key path -> (test, what is allowed)
     'data.num_workers': (lambda v: v >= 0, 'an int >= 0'), 'data.limit': (lambda v: v is None or v >= 1, 'None or an int >= 1'),
     'data.crop_scale': (lambda v: v is None or (len(v) == 2 and 0 < v[0] <= v[1] <= 1), 'None or (low, high) with 0 < low <= high <= 1'),
     'model.num_hierarchies': (lambda v: 1 <= v <= 4, 'an int from 1 to 4'),
+    'model.init_values': (lambda v: v is None or (v > 0 and math.isfinite(v)), 'None or a number > 0'),
     'optim.lr': (lambda v: v > 0 and math.isfinite(v), 'a number > 0'),
     'optim.start_lr': (lambda v: v >= 0, 'a number >= 0'), 'optim.final_lr': (lambda v: v >= 0, 'a number >= 0'),
     'optim.warmup_frac': (lambda v: 0 <= v < 1, 'a number in [0, 1)'),
