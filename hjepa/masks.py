@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['grid_hw', 'MaskSpec', 'fit_shape', 'block_sizes', 'block_indices', 'block_union', 'as_generator', 'create_masks',
            'sample_seed', 'sample_generator', 'sample_uniforms', 'WithIndex', 'equalise_context', 'padded_context',
-           'Masks', 'rect_queries', 'MaskCollator']
+           'Masks', 'rect_queries', 'RectQueryTable', 'MaskCollator']
 
 # %% ../nbs/01_masks.ipynb #d1164ef4
 import math, operator, functools
@@ -440,6 +440,45 @@ def rect_queries(top:np.ndarray, left:np.ndarray, # [..., M] int top-left corner
     ids = o + (rr0 + dr) * wL + cc0 + dc
     return np.where(pad, -1, ids), np.where(pad, 0, lc)
 
+# %% ../nbs/01_masks.ipynb #3a92b945
+class RectQueryTable:
+    "Every rectangle's queries up to `max_area` patches, listed once by `rect_queries`; a batch is then one lookup."
+    def __init__(self, H:int, W:int, # grid size
+                 num_levels:int, # pyramid levels
+                 max_area:int, # largest block area listed, in patches (larger blocks: `__call__` returns None)
+                ):
+        h, w = (a.ravel() for a in np.meshgrid(np.arange(1, H + 1), np.arange(1, W + 1), indexing='ij'))
+        ok = h * w <= max_area
+        hs, ws = h[ok, None], w[ok, None]                                   # [S, 1]: the shapes listed
+        self.shape_id = np.full((H + 1, W + 1), -1, dtype=np.int64)         # (h, w) -> its rows' block; -1 = not listed
+        self.shape_id[hs[:, 0], ws[:, 0]] = np.arange(len(hs))
+        p = np.arange(H * W)                                                # every corner: where a block would stick out,
+        top, left = np.minimum(p // W, H - hs), np.minimum(p % W, W - ws)   # it is clipped (such rows are never read)
+        ids, lv = rect_queries(top, left, *np.broadcast_arrays(hs, ws), H, W, num_levels)   # [S, H*W, Qmax]
+        self.ids, self.level = ids.reshape(-1, ids.shape[-1]).astype(np.int32), lv.reshape(-1, ids.shape[-1]).astype(np.int8)
+        self.count, self.HW, self.W = (self.ids >= 0).sum(-1), H * W, W
+
+    @staticmethod
+    def size(H:int, W:int, num_levels:int, max_area:int)->int: # table entries, an upper bound
+        "Entries a table would hold: shapes x corners x slots (patches, then cells: a third as many, plus edge cells)."
+        shapes = sum(min(W, max_area // h) for h in range(1, H + 1))
+        return shapes * H * W * (max_area + max_area // 3 + 1 + H + W + num_levels)
+
+    def __call__(self, top:np.ndarray, left:np.ndarray, h:np.ndarray, w:np.ndarray, # [..., M] int rectangles
+                 bucket:int=1, # pad the query count up to a multiple of this
+                )->tuple|None: # `rect_queries`' (query_ids, query_level), or None if a block is not listed
+        "The queries of every block, as `rect_queries` gives them, by lookup."
+        s = self.shape_id[h, w]
+        if (s < 0).any(): return None
+        key = s * self.HW + top * self.W + left
+        Q = int(self.count[key].max()) if key.size else 0
+        Q += -Q % bucket
+        ids, lv = self.ids[key, :Q], self.level[key, :Q]
+        if Q > ids.shape[-1]:                                               # bucketed beyond the longest listed block
+            pad = [(0, 0)] * (ids.ndim - 1) + [(0, Q - ids.shape[-1])]
+            ids, lv = np.pad(ids, pad, constant_values=-1), np.pad(lv, pad)
+        return ids.astype(np.int64), lv.astype(np.int64)
+
 # %% ../nbs/01_masks.ipynb #5c4f20f6
 class MaskCollator:
     "DataLoader `collate_fn` returning `(images, labels, masks)`, with `masks` a `Masks` built for a `num_levels` pyramid."
@@ -467,6 +506,7 @@ class MaskCollator:
         from hjepa.pyramid import FeaturePyramidNetwork     # (the pyramid module imports this one)
         self.pyramid = FeaturePyramidNetwork((self.spec.H, self.spec.W), num_levels).to('cpu')
         self.seed, self._calls, self.pad_context, self.bucket, self.num_levels = seed, 0, pad_context, bucket, num_levels
+        self._table = None                                   # its `RectQueryTable`, built on first use
         self._epoch = torch.zeros((), dtype=torch.long).share_memory_()   # shared with (persistent) worker processes
 
     @property
@@ -506,6 +546,14 @@ def _official_gens(self:MaskCollator, B:int, indices:list=None)->tuple:
     g = torch.Generator().manual_seed(_call_seed(self, epoch))
     return [g] * B, g
 
+def _rect_table(self:MaskCollator, max_entries:int=1 << 22)->RectQueryTable|None:
+    "The collator's table of every target rectangle's queries, built on first use; None where it would be too big."
+    if self._table is None:
+        H, W, L = self.spec.H, self.spec.W, self.num_levels
+        area = _block_area_bounds(H, W, self.spec.mask_scale)[1]           # no target block is larger
+        self._table = RectQueryTable(H, W, L, area) if RectQueryTable.size(H, W, L, area) <= max_entries else False
+    return self._table or None
+
 def _sample(self:MaskCollator, B:int, indices:list=None)->tuple:
     "(context_idx, target_idx, the target rectangles (top, left, h, w) or None in official mode) for one batch."
     spec, N = self.spec, self.spec.num_patches
@@ -540,7 +588,9 @@ def masks(self:MaskCollator,
     "A batch's `Masks` (what `__call__` returns after the images and labels)."
     ctx, tgt, rect = _sample(self, B, indices)
     if rect is None: return self.build(torch.from_numpy(ctx), torch.from_numpy(tgt))
-    qids, level = rect_queries(*rect, self.spec.H, self.spec.W, self.num_levels, self.bucket)
+    tab = _rect_table(self)
+    looked_up = tab(*rect, self.bucket) if tab is not None else None              # None: a block the table does not list
+    qids, level = looked_up or rect_queries(*rect, self.spec.H, self.spec.W, self.num_levels, self.bucket)
     return Masks.make(ctx, tgt, qids, level, (self.spec.H, self.spec.W), self.num_levels)
 
 @patch
