@@ -36,18 +36,28 @@ BASE = ['data.img_size=28', 'model.patch_size=4', 'model.embed_dim=128', 'model.
         'eval.eval_every=0', 'eval.monitor_every=100', 'eval.final_eval=False', 'progress=False',
         'live_plot=False', 'amp_probe=False', 'log_every=50', 'ckpt_every=100000']
 
+def record(res:dict, name:str):
+    "Print a result row and append it to benchmarks/results/NAME."
+    print(json.dumps(res), flush=True)
+    with open(ROOT/'benchmarks'/'results'/name, 'a') as f: f.write(json.dumps(res) + '\n')
+
+def finished(run_dir:str)->tuple:
+    "A finished run's (model, config, step) from its latest checkpoint, checked to fit."
+    path = t.latest_checkpoint(run_dir)
+    model, cfg = load_trained(path)
+    return model, cfg, int(t._CKPT_RE.match(path.name)[1])
+
 def pixels():
     "The raw-pixel baseline on the same split."
     dtr, dte = split(t.apply_overrides(t.TrainConfig(), BASE))
     (a, ya), (b, yb) = pixel_features(dtr), pixel_features(dte)
     res = dict(name='raw pixels', date=str(datetime.date.today()), knn=knn_eval(a, ya, b, yb),
                linear=linear_probe(a, ya, b, yb)['acc'])
-    print(json.dumps(res), flush=True)
-    with open(ROOT/'benchmarks'/'results'/'tune_default.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
+    record(res, 'tune_default.jsonl')
 
 def poolings(run_dir:str):
     "k-NN on the same split for other poolings of a finished run's target patch features (the probe's pooling)."
-    model, cfg = load_trained(t.latest_checkpoint(run_dir))
+    model, cfg, _ = finished(run_dir)
     p = cfg.model.patch_size
     garment = lambda x: (F.unfold(x, p, stride=p) - x.amin()).abs().amax(1) > 1e-3   # [B, N] patches holding part of the garment
     def tokens(loader):
@@ -59,33 +69,28 @@ def poolings(run_dir:str):
             'avg and max': lambda h, m: torch.cat([h.mean(1), h.amax(1)], 1), 'all patches, flattened': lambda h, m: h.flatten(1)}
     res = dict(run=str(run_dir), date=str(datetime.date.today()), garment_fraction=round(float(fa.float().mean()), 3),
                knn={k: knn_eval(f(ha, fa), ya, f(hb, fb), yb) for k, f in ways.items()})
-    print(json.dumps(res), flush=True)
-    with open(ROOT/'benchmarks'/'results'/'poolings.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
+    record(res, 'poolings.jsonl')
 
 def whole(run_dirs:list):
     "Score finished whole runs on the full split: avg-pooled and level-1/level-2 cells, pooled by the same pyramid for every model."
     for run_dir in run_dirs:
-        path = t.latest_checkpoint(run_dir)
-        model, cfg = load_trained(path)
+        model, cfg, step = finished(run_dir)
         dtr, dte = split(cfg, n_train=None, n_test=None)                              # every image
         t0 = time.time()
         scores = score_sets(feature_sets(model, dtr, levels=(1, 2)), feature_sets(model, dte, levels=(1, 2)), seed=cfg.seed)
-        res = dict(run=str(Path(run_dir).name), levels=cfg.model.num_hierarchies, steps=int(t._CKPT_RE.match(path.name)[1]), date=str(datetime.date.today()),
+        res = dict(run=str(Path(run_dir).name), levels=cfg.model.num_hierarchies, steps=step, date=str(datetime.date.today()),
                    split=f"{len(dtr.dataset):,} train / {len(dte.dataset):,} test images", eval_s=round(time.time() - t0), scores=scores)
-        print(json.dumps(res), flush=True)
-        with open(ROOT/'benchmarks'/'results'/'whole_runs.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
+        record(res, 'whole_runs.jsonl')
 
 def gammas(run_dirs:list):
     "Mean and largest |gamma| of each LayerScale in the target encoder of finished runs (attention, then MLP, per block)."
     for run_dir in run_dirs:
-        path = t.latest_checkpoint(run_dir)
-        model, cfg = load_trained(path)
+        model, cfg, step = finished(run_dir)
         g = [[(round(float(ls.gamma.abs().mean()), 4), round(float(ls.gamma.abs().max()), 4)) for ls in (b.ls1, b.ls2)]
              for b in model.target_encoder.blocks if hasattr(b.ls1, 'gamma')]
-        res = dict(run=str(Path(run_dir).name), init_values=cfg.model.init_values, steps=int(t._CKPT_RE.match(path.name)[1]),
+        res = dict(run=str(Path(run_dir).name), init_values=cfg.model.init_values, steps=step,
                    date=str(datetime.date.today()), mean_max_per_block=g)
-        print(json.dumps(res), flush=True)
-        with open(ROOT/'benchmarks'/'results'/'layerscale.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
+        record(res, 'layerscale.jsonl')
 
 def main(name:str, overrides:list):
     if name == 'pixels': return pixels()
@@ -107,7 +112,6 @@ def main(name:str, overrides:list):
     st = collapse_stats(a); res.update(rankme=round(st['rankme'], 1), mean_cos=round(st['mean_cos'], 3))
     (a1, _), (b1, _) = extract_features(model, dtr, pool='level', level=1), extract_features(model, dte, pool='level', level=1)
     res['knn_level1'] = knn_eval(a1, ya, b1, yb)
-    print(json.dumps(res), flush=True)
-    with open(ROOT/'benchmarks'/'results'/'tune_default.jsonl', 'a') as f: f.write(json.dumps(res) + '\n')
+    record(res, 'tune_default.jsonl')
 
 if __name__ == '__main__': main(sys.argv[1], sys.argv[2:])
