@@ -16,6 +16,9 @@ Usage: python benchmarks/tune_default.py NAME [key.sub=value ...]     (settings 
        python benchmarks/tune_default.py gammas RUN_DIR...             (how far LayerScale's gammas of finished runs' target
                                                                         encoders grew from their start: mean and largest
                                                                         |gamma| per block; benchmarks/results/layerscale.jsonl)
+       python benchmarks/tune_default.py blocks RUN_DIR                (k-NN of the avg-pooled patch embedding and of each block's
+                                                                        output, and how much of the pooled features' variance
+                                                                        the blocks' updates carry; benchmarks/results/blocks.jsonl)
 Run one at a time: two runs sharing 2 cores slow each other down many times over (OpenMP threads spin).
 """
 import json, shutil, sys, time, warnings, platform, datetime
@@ -92,11 +95,36 @@ def gammas(run_dirs:list):
                    date=str(datetime.date.today()), mean_max_per_block=g)
         record(res, 'layerscale.jsonl')
 
+def blocks(run_dir:str):
+    """Where the avg-pooled features come from: k-NN after the patch embedding and after each block (same split), and the
+    variance across images of the pre-norm average, split into the patch embedding's part and the blocks' updates."""
+    model, cfg, step = finished(run_dir)
+    enc, seen = model.target_encoder.eval(), {}
+    mods = [enc.patch_embed, *enc.blocks]
+    hooks = [m.register_forward_hook(lambda m, i, o, j=j: seen.__setitem__(j, o)) for j, m in enumerate(mods)]
+    def pooled(x):                                                                   # [B, (2 + depth) * D]
+        h = enc(x)                                                                   # final LayerNorm
+        return torch.cat([seen[j].float().mean(1) for j in range(len(mods))] + [h.float().mean(1)], 1)
+    try:
+        with torch.no_grad(): (a, ya), (b, yb) = (_collect(l, pooled) for l in split(cfg))
+    finally:
+        for h in hooks: h.remove()
+    parts = lambda x: x.view(len(x), len(mods) + 1, -1).unbind(1)
+    pa, pb = parts(a), parts(b)
+    names = ['patch embedding'] + [f'block {j}' for j in range(1, len(mods))] + ['final norm']
+    emb, last = pa[0], pa[-2]
+    var = lambda x: float(x.var(0).sum())
+    res = dict(run=str(Path(run_dir).name), steps=step, date=str(datetime.date.today()),
+               knn={n: knn_eval(x, ya, y, yb) for n, x, y in zip(names, pa, pb)},
+               var_prenorm=round(var(last), 4), var_embedding=round(var(emb), 4), var_updates=round(var(last - emb), 4))
+    record(res, 'blocks.jsonl')
+
 def main(name:str, overrides:list):
     if name == 'pixels': return pixels()
     if name == 'poolings': return poolings(overrides[0])
     if name == 'whole': return whole(overrides)
     if name == 'gammas': return gammas(overrides)
+    if name == 'blocks': return blocks(overrides[0])
     warnings.simplefilter('ignore')
     out = ROOT/'runs'/'tune'/name
     shutil.rmtree(out, ignore_errors=True)
