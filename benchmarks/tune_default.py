@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # means the same thing whatever TrainConfig's defaults are now.
 BASE = ['data.img_size=28', 'model.patch_size=4', 'model.embed_dim=128', 'model.depth=4', 'model.num_heads=4',
         'model.num_hierarchies=2', 'model.predictor_depth=3', 'model.predictor_embed_dim=96', 'model.predictor_num_heads=4',
-        'batch_size=128', 'optim.lr=0.001', 'optim.ema_start=0.996', 'model.vicreg_weight=0.0',
+        'batch_size=128', 'optim.lr=0.001', 'optim.ema_start=0.996', 'model.vicreg_weight=0.0', 'masks.context_scale=(0.85,1.0)',
         'eval.eval_every=0', 'eval.monitor_every=100', 'eval.final_eval=False', 'progress=False',
         'live_plot=False', 'amp_probe=False', 'log_every=50', 'ckpt_every=100000']
 

@@ -23,7 +23,8 @@ from .train import (TrainConfig, apply_overrides, setup_run, build_model, build_
 ABLATION_BASE = ['data.img_size=28', 'model.patch_size=2',            # a 14x14 grid: level 2 (4x4 cells) is queried
                  'model.num_hierarchies=3', 'model.embed_dim=64', 'model.depth=4', 'model.num_heads=2',
                  'model.predictor_depth=1', 'model.predictor_embed_dim=64', 'model.predictor_num_heads=2',
-                 'model.vicreg_weight=0.0', 'batch_size=64', 'optim.lr=0.002', 'optim.ema_start=0.95', 'optim.ema_end=1.0',
+                 'model.vicreg_weight=0.0', 'masks.context_scale=(0.85,1.0)', # I-JEPA's context (the study predates the CPU default's)
+                 'batch_size=64', 'optim.lr=0.002', 'optim.ema_start=0.95', 'optim.ema_end=1.0',
                  'eval.eval_every=0', 'eval.monitor_every=0', 'eval.final_eval=False', 'progress=False',
                  'live_plot=False', 'plots=False', 'amp_probe=False', 'log_every=50', 'ckpt_every=1000000', 'keep_last=1']
 

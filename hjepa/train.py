@@ -52,7 +52,7 @@ class ModelConfig:
     encoder_type:str = 'vit_tiny_patch16_224' # a key of `hjepa.encoder.VIT_CONFIGS`; the fields below override it
     patch_size:int|None = 4         # patch side in pixels (None = the encoder type's)
     embed_dim:int|None = 128        # encoder width
-    depth:int|None = 4              # encoder blocks
+    depth:int|None = 6              # encoder blocks (6 for the CPU default: see 10_full_training, "What we tried")
     num_heads:int|None = 4          # encoder heads
     num_hierarchies:int = 2         # pyramid levels (1 = plain I-JEPA); a 7x7 grid has room for 2 (see 10_full_training)
     hierarchy_weights:tuple = (1.0, 0.7, 0.5) # loss weight per level (cut to num_hierarchies)
@@ -71,7 +71,7 @@ class MaskConfig:
     num_target_masks:int = 4        # target blocks per image
     mask_scale:tuple = (0.15, 0.2)  # target block area, fraction of the grid
     aspect_ratio:tuple = (0.75, 1.5) # target block height / width
-    context_scale:tuple = (0.85, 1.0) # context block area, fraction of the grid
+    context_scale:tuple = (0.6, 0.8) # context block area, fraction of the grid (I-JEPA: 0.85-1.0; see 10_full_training, "What we tried")
     min_keep:int = 10               # minimum context patches
     official_quirks:bool = False    # reproduce the official sampler's quirks (teaching only)
     pad_context:bool = False        # keep every context whole (-1 padded) instead of cutting to the batch minimum
