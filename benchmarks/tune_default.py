@@ -31,12 +31,23 @@ from hjepa.analysis import load_trained          # a checkpoint's model and conf
 from hjepa.eval import extract_features, pixel_features, knn_eval, linear_probe, collapse_stats, _collect
 
 ROOT = Path(__file__).resolve().parents[1]
-# The first run's recipe (lr 1e-3, I-JEPA's EMA 0.996, a 3-block predictor, no VICReg), every setting pinned: a run
-# means the same thing whatever TrainConfig's defaults are now.
-BASE = ['data.img_size=28', 'model.patch_size=4', 'model.embed_dim=128', 'model.depth=4', 'model.num_heads=4',
-        'model.num_hierarchies=2', 'model.predictor_depth=3', 'model.predictor_embed_dim=96', 'model.predictor_num_heads=4',
-        'batch_size=128', 'optim.lr=0.001', 'optim.ema_start=0.996', 'model.vicreg_weight=0.0', 'masks.context_scale=(0.85,1.0)',
-        'eval.eval_every=0', 'eval.monitor_every=100', 'eval.final_eval=False', 'progress=False',
+# The first run's recipe (lr 1e-3, I-JEPA's EMA 0.996, a 3-block predictor, no VICReg, 4 blocks, I-JEPA's context),
+# every setting that shapes a run named, so a row means the same run whatever TrainConfig's defaults are now (main()
+# refuses to run if a setting is left to them: hjepa.train.unpinned).
+BASE = ['data.dataset=fashion_mnist', 'data.source=auto', 'data.val_root=None', 'data.limit=None', 'data.img_size=28',
+        'data.in_chans=1', 'data.crop_scale=(0.3,1.0)', 'data.hflip=False',
+        'model.encoder_type=vit_tiny_patch16_224', 'model.patch_size=4', 'model.embed_dim=128', 'model.depth=4',
+        'model.num_heads=4', 'model.num_hierarchies=2', 'model.hierarchy_weights=(1.0,0.7,0.5)',
+        'model.predictor_depth=3', 'model.predictor_embed_dim=96', 'model.predictor_num_heads=4', 'model.use_rope=True',
+        'model.vicreg_weight=0.0', 'model.drop_path_rate=0.0', 'model.init_values=1e-05', 'model.grad_checkpointing=False',
+        'masks.num_target_masks=4', 'masks.mask_scale=(0.15,0.2)', 'masks.aspect_ratio=(0.75,1.5)',
+        'masks.context_scale=(0.85,1.0)', 'masks.min_keep=10', 'masks.official_quirks=False', 'masks.pad_context=False',
+        'masks.bucket=1',
+        'optim.lr=0.001', 'optim.start_lr=0.0', 'optim.final_lr=1e-06', 'optim.warmup_frac=0.1', 'optim.weight_decay=0.04',
+        'optim.final_weight_decay=0.4', 'optim.betas=(0.9,0.999)', 'optim.ema_start=0.996', 'optim.ema_end=1.0',
+        'optim.ema_schedule=cosine', 'optim.grad_clip=None', 'optim.accum_steps=1',
+        'batch_size=128', 'epochs=5', 'max_steps=None', 'seed=0', 'amp=auto', 'compile=False', 'max_nonfinite=5',
+        'eval.eval_every=0', 'eval.monitor_every=100', 'eval.final_eval=False', 'progress=False',   # run-only settings
         'live_plot=False', 'amp_probe=False', 'log_every=50', 'ckpt_every=100000']
 
 def record(res:dict, name:str):
@@ -120,6 +131,7 @@ def blocks(run_dir:str):
     record(res, 'blocks.jsonl')
 
 def main(name:str, overrides:list):
+    if t.unpinned(BASE): raise SystemExit(f"BASE leaves {t.unpinned(BASE)} to TrainConfig's defaults: name them")
     if name == 'pixels': return pixels()
     if name == 'poolings': return poolings(overrides[0])
     if name == 'whole': return whole(overrides)

@@ -20,13 +20,23 @@ from .train import (TrainConfig, apply_overrides, setup_run, build_model, build_
                          _loader, _subset, _forward)
 
 # %% ../nbs/12_ablation.ipynb #1760ed9f
-ABLATION_BASE = ['data.img_size=28', 'model.patch_size=2',            # a 14x14 grid: level 2 (4x4 cells) is queried
-                 'model.num_hierarchies=3', 'model.embed_dim=64', 'model.depth=4', 'model.num_heads=2',
-                 'model.predictor_depth=1', 'model.predictor_embed_dim=64', 'model.predictor_num_heads=2',
-                 'model.vicreg_weight=0.0', 'masks.context_scale=(0.85,1.0)', # I-JEPA's context (the study predates the CPU default's)
-                 'batch_size=64', 'optim.lr=0.002', 'optim.ema_start=0.95', 'optim.ema_end=1.0',
-                 'eval.eval_every=0', 'eval.monitor_every=0', 'eval.final_eval=False', 'progress=False',
-                 'live_plot=False', 'plots=False', 'amp_probe=False', 'log_every=50', 'ckpt_every=1000000', 'keep_last=1']
+ABLATION_BASE = [                             # every setting that shapes the runs (checked by `unpinned` below)
+    'data.dataset=fashion_mnist', 'data.source=auto', 'data.val_root=None', 'data.limit=None',
+    'data.img_size=28', 'data.in_chans=1', 'data.crop_scale=(0.3,1.0)', 'data.hflip=False',
+    'model.encoder_type=vit_tiny_patch16_224', 'model.patch_size=2',   # a 14x14 grid: level 2 (4x4 cells) is queried
+    'model.embed_dim=64', 'model.depth=4', 'model.num_heads=2', 'model.num_hierarchies=3',
+    'model.hierarchy_weights=(1.0,0.7,0.5)', 'model.predictor_depth=1', 'model.predictor_embed_dim=64',
+    'model.predictor_num_heads=2', 'model.use_rope=True', 'model.vicreg_weight=0.0', 'model.drop_path_rate=0.0',
+    'model.init_values=1e-05', 'model.grad_checkpointing=False',
+    'masks.num_target_masks=4', 'masks.mask_scale=(0.15,0.2)', 'masks.aspect_ratio=(0.75,1.5)',
+    'masks.context_scale=(0.85,1.0)', 'masks.min_keep=10', 'masks.official_quirks=False',   # I-JEPA's context
+    'masks.pad_context=False', 'masks.bucket=1',
+    'optim.lr=0.002', 'optim.start_lr=0.0', 'optim.final_lr=1e-06', 'optim.warmup_frac=0.1',
+    'optim.weight_decay=0.04', 'optim.final_weight_decay=0.4', 'optim.betas=(0.9,0.999)', 'optim.ema_start=0.95',
+    'optim.ema_end=1.0', 'optim.ema_schedule=cosine', 'optim.grad_clip=None', 'optim.accum_steps=1',
+    'batch_size=64', 'epochs=5', 'max_steps=None', 'seed=0', 'amp=auto', 'compile=False', 'max_nonfinite=5',
+    'eval.eval_every=0', 'eval.monitor_every=0', 'eval.final_eval=False', 'progress=False',   # run-only: quiet and fast
+    'live_plot=False', 'plots=False', 'amp_probe=False', 'log_every=50', 'ckpt_every=1000000', 'keep_last=1']
 
 ABLATION_VARIANTS = {                         # name -> overrides on top of the base (each changes one thing)
     'H-JEPA, 3 levels': [],
