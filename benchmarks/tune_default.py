@@ -131,7 +131,8 @@ def blocks(run_dir:str):
     record(res, 'blocks.jsonl')
 
 def main(name:str, overrides:list):
-    if t.unpinned(BASE): raise SystemExit(f"BASE leaves {t.unpinned(BASE)} to TrainConfig's defaults: name them")
+    missing = t.unpinned(BASE)
+    if missing: raise SystemExit(f"BASE leaves {missing} to TrainConfig's defaults: name them")
     if name == 'pixels': return pixels()
     if name == 'poolings': return poolings(overrides[0])
     if name == 'whole': return whole(overrides)
