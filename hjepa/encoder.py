@@ -193,13 +193,21 @@ class ContextEncoder(nn.Module):
         return self
 
 # %% ../nbs/04_encoder.ipynb #2cdc3fda
+def _check_index_tensor(name:str, # the argument's name, for the message
+                        t, # the argument: an integer tensor of flat patch indices
+                       )->Tensor: # t as long
+    "`t` as a long tensor; `ValueError` naming `name` unless it is an integer tensor (int64, int32, int16 or uint8)."
+    if not isinstance(t, Tensor) or t.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
+        got = f"a tensor of {t.dtype}" if isinstance(t, Tensor) else f"a {type(t).__name__}"
+        raise ValueError(f"{name}: need an integer (long) tensor of flat patch indices, got {got}")
+    return t.long()
+
 @torch.no_grad()
 def _check_keep_idx(keep_idx:Tensor, # [B, K] or [K] integer patch indices, -1 = padded slot
                     B:int, N:int, # batch size, number of patches
                    )->tuple: # (keep_idx long [B, K], whether any slot is padded)
     "Validate kept-patch indices (one host sync); -1 marks padding, every image needs a real token."
-    if keep_idx.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
-        raise ValueError(f"keep_idx dtype={keep_idx.dtype}: need an integer (long) tensor of patch indices")
+    keep_idx = _check_index_tensor('keep_idx', keep_idx)
     if keep_idx.dim() == 1: keep_idx = keep_idx[None].expand(B, -1)
     if keep_idx.dim() != 2 or keep_idx.shape[0] != B:
         raise ValueError(f"keep_idx shape={tuple(keep_idx.shape)}: need [B={B}, K] or [K]")
@@ -208,7 +216,7 @@ def _check_keep_idx(keep_idx:Tensor, # [B, K] or [K] integer patch indices, -1 =
     if lo < -1 or hi >= N:
         raise ValueError(f"keep_idx values in [{lo}, {hi}]: need -1 <= idx < num_patches={N} (-1 = padded slot)")
     if fewest == 0: raise ValueError("keep_idx: an image's context is entirely padding (-1); need a real patch per image")
-    return keep_idx.long(), lo < 0
+    return keep_idx, lo < 0
 
 def _check_images(enc, images:Tensor):
     "Check a batch of images against the encoder (shape, dtype and size only: no host sync)."

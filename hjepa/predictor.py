@@ -14,7 +14,7 @@ from torch.utils.checkpoint import checkpoint
 from fastcore.basics import patch
 from .masks import Masks, grid_hw
 from .rope import RoPE2D, RoPECache
-from .encoder import Block, sincos_pos_embed, init_vit_weights, rescale_blocks
+from .encoder import Block, sincos_pos_embed, init_vit_weights, rescale_blocks, _check_index_tensor
 from .pyramid import FeaturePyramidNetwork, indices_to_mask, _indices_to_mask
 
 # %% ../nbs/06_predictor.ipynb #bde25f54
@@ -55,12 +55,6 @@ def masks_from_indices(context_idx:Tensor, # long [B, Kc], -1 = padding (trusted
     return Masks.make(context_idx, target_idx, qids, level, pyramid.grid_size, pyramid.num_levels)
 
 # %% ../nbs/06_predictor.ipynb #d89c1fbf
-def _check_index_tensor(name:str, t)->Tensor:
-    if not isinstance(t, Tensor) or t.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
-        raise ValueError(f"{name}: need an integer (long) tensor of flat patch indices, got {type(t).__name__} "
-                         f"{getattr(t, 'dtype', '')}")
-    return t.long()
-
 def build_masks(context_idx:Tensor, # [B, Kc] or [Kc] (shared) integer context patch ids, -1 = padding
                 target_idx:Tensor,  # [B, M, T] integer patch ids of each target block, -1 = padding
                 pyramid:FeaturePyramidNetwork, # the model's pyramid (`model.pyramid`): grid and levels
