@@ -8,7 +8,7 @@ __all__ = ['ABLATION_BASE', 'ABLATION_VARIANTS', 'variant_config', 'step_flops',
            'plot_ablation']
 
 # %% ../nbs/12_ablation.ipynb #836aa47a
-import math, time, json, tempfile, dataclasses, datetime, platform, os
+import math, time, json, tempfile, dataclasses, datetime, platform, os, uuid
 from pathlib import Path
 import torch
 from torch.utils.flop_counter import FlopCounterMode
@@ -52,12 +52,12 @@ def variant_config(overrides:list,          # the variant's settings (`key.sub=v
                    seed:int=0,              # the run's seed (model init, crops, masks, data order)
                    base:list=ABLATION_BASE, # the settings every variant shares
                    steps:int|None=None,     # optimiser steps (`max_steps`); None = the base's
-                   out_dir=None,            # where the run writes; None = a temporary directory
+                   out_dir=None,            # where the run writes; None = a new path in the temporary directory (created only by a run)
                   )->TrainConfig:
     "The `TrainConfig` of one ablation run: `base`, then the variant's `overrides`, then seed, steps and output directory."
     extra = [f'seed={seed}', 'resume=False'] + ([f'max_steps={steps}'] if steps is not None else [])
     cfg = apply_overrides(TrainConfig(), list(base) + list(overrides) + extra)
-    cfg.out_dir = str(out_dir) if out_dir is not None else tempfile.mkdtemp(prefix='hjepa-ablation-')
+    cfg.out_dir = str(out_dir) if out_dir is not None else os.path.join(tempfile.gettempdir(), f'hjepa-ablation-{uuid.uuid4().hex[:12]}')
     return cfg
 
 # %% ../nbs/12_ablation.ipynb #c63479e7
@@ -71,14 +71,15 @@ def step_flops(cfg:TrainConfig,     # the run's settings (nothing is written to 
               )->float:             # FLOPs of one optimiser step (forward + backward), mean over the batches
     "FLOPs of one training step of `cfg` (its model, collator and batch size), counted by `FlopCounterMode`."
     if not (isinstance(n_batches, int) and n_batches >= 1): raise ValueError(f"n_batches={n_batches!r}: need an int >= 1")
-    run = setup_run(dataclasses.replace(cfg, out_dir=tempfile.mkdtemp(prefix='hjepa-flops-')), log=lambda m: None)
-    _explicit_attention(run.model)
-    it, total = iter(run.loader), 0
-    for _ in range(n_batches):
-        batch = next(it)
-        with FlopCounterMode(display=False) as fc:
-            _forward(run.model, batch, run.device, run.amp)['loss'].backward()
-        total += fc.get_total_flops()
+    with tempfile.TemporaryDirectory(prefix='hjepa-flops-') as d:   # nothing is written; removed even if something were
+        run = setup_run(dataclasses.replace(cfg, out_dir=d), log=lambda m: None)
+        _explicit_attention(run.model)
+        it, total = iter(run.loader), 0
+        for _ in range(n_batches):
+            batch = next(it)
+            with FlopCounterMode(display=False) as fc:
+                _forward(run.model, batch, run.device, run.amp)['loss'].backward()
+            total += fc.get_total_flops()
     return total / n_batches
 
 def equal_flop_steps(flops:dict,   # {variant: FLOPs per step}
