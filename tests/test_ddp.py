@@ -1,6 +1,6 @@
 """torchrun with PyTorch DDP on CPU (gloo): 2 processes with batch b each = 1 process with batch 2b, and an
 interrupted 2-process run resumes exactly."""
-import json, subprocess, sys
+import json, os, subprocess, sys
 from pathlib import Path
 import torch
 
@@ -9,8 +9,9 @@ SCRIPT = ROOT/'tests'/'ddp_train.py'
 
 def launch(out_dir, batch, nproc=1, stop_after=None):
     pre = [sys.executable, '-m', 'torch.distributed.run', '--standalone', f'--nproc_per_node={nproc}'] if nproc > 1 else [sys.executable]
+    tmp = Path(out_dir).parent/'tmp'; tmp.mkdir(exist_ok=True)     # torchrun's log folders: here, not in /tmp
     r = subprocess.run(pre + [str(SCRIPT), str(out_dir), str(batch)] + ([str(stop_after)] if stop_after else []),
-                       cwd=ROOT, capture_output=True, text=True, timeout=600)
+                       cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, 'TMPDIR': str(tmp)})
     assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
 
 def losses(out_dir): return [r['loss'] for r in map(json.loads, (Path(out_dir)/'metrics.jsonl').read_text().splitlines())
