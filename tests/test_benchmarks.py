@@ -1,6 +1,7 @@
-"""The benchmark suite (benchmarks/run.py) must run, and its JSON must have the form the docs page reads.
-Timings are never asserted: only that each figure is there, positive and finite."""
+"""The benchmark suite (benchmarks/run.py) must run, and its JSON must have the form the docs page reads; every lever of
+benchmarks/prototypes.py must run. Timings are never asserted: only that each figure is there, positive and finite."""
 import json, math, subprocess, sys
+import torch
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,3 +37,27 @@ def test_committed_results():
         rep = json.loads(f.read_text())
         check_run_json(rep)
         assert rep['info']['smoke'] is False, f
+
+def test_prototypes(tmp_path):
+    "Every lever of benchmarks/prototypes.py trains and is scored; its patches are really in the trained model."
+    res = tmp_path/'rows.jsonl'
+    for lever in ('none', 'targets-avg', 'multi-mask', 'global', 'hmlp'):
+        r = subprocess.run([sys.executable, str(ROOT/'benchmarks'/'prototypes.py'), f'p_{lever}', lever, '--steps', '2',
+                            '--runs', str(tmp_path), '--results', str(res), 'data.source=bundled', 'data.limit=256',
+                            'batch_size=32'], capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert r.returncode == 0, r.stderr[-3000:]
+    rows = [json.loads(l) for l in res.read_text().splitlines()]
+    assert [r['lever'] for r in rows] == ['none', 'targets-avg', 'multi-mask', 'global', 'hmlp']
+    assert all(r['steps'] == 2 and 0 <= r['scores']['avg']['knn'] <= 1 for r in rows)
+    state = lambda lever: torch.load(sorted((tmp_path/f'p_{lever}').glob('ckpt_*.pt'))[-1], weights_only=True)['model_state_dict']
+    assert 'global_token' in state('global') and 'global_token' not in state('none')
+    assert 'context_encoder.patch_embed.proj.2.weight' in state('hmlp')
+
+def test_hmlp_stays_inside_patches():
+    "The hmlp lever's nonlinear embedding: changing one patch's pixels changes that patch's token and no other."
+    sys.path.insert(0, str(ROOT/'benchmarks'))
+    import prototypes, hjepa.train as t
+    m = prototypes.build_hmlp(t.apply_overrides(t.TrainConfig(), ['model.depth=1']))
+    x = torch.randn(2, 1, 28, 28); y = x.clone(); y[:, :, 8:12, 12:16] += 1.   # patch (row 2, col 3) = token 17
+    d = (m.context_encoder.patch_embed(x) - m.context_encoder.patch_embed(y)).abs().amax((0, 2))
+    assert d[17] > 0 and d[torch.arange(49) != 17].max() == 0

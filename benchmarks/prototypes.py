@@ -1,0 +1,152 @@
+"""Prototypes of levers that did not become hjepa options (nbs/10_full_training.ipynb, "What we tried").
+
+Each lever patches the model or the loop in this process only (hjepa itself is unchanged), trains the default recipe
+(`TrainConfig()`, the recipe of configs/fmnist_tiny.yaml) from scratch for `--steps` optimiser steps, with the
+schedules ending there, and scores the frozen target encoder on all 60,000 training / 10,000 test images:
+average-pooled k-NN, or with `--whole` what `tune_default.py whole` reports (k-NN and linear probe, average-pooled
+and on the cells of levels 1 and 2). One JSON line per run is appended to benchmarks/results/prototypes.jsonl.
+
+Usage: python benchmarks/prototypes.py NAME LEVER --steps N [--whole] [--runs DIR] [--results FILE] [key.sub=value ...]
+  LEVER  none         the default itself (the row to compare with)
+         targets-avg  data2vec's targets: the average of every teacher block's layer-normed output, not the last
+         multi-mask   data2vec 2.0's multi-mask: two mask sets per image share one teacher pass
+         global       a whole-image level: the predictor also predicts, from the context alone, the layer-normed
+                      average of the teacher's patch features over the whole image (loss weight 1)
+         hmlp         a nonlinear patch embedding within each patch (Touvron et al. 2022's hMLP stem: 2x2 conv of
+                      stride 2 to 64 channels, GELU, 2x2 conv of stride 2); needs 4-px patches
+Run one at a time: two runs sharing 2 cores slow each other down many times over.
+"""
+import argparse, copy, datetime, json, time, warnings
+from pathlib import Path
+import torch
+import torch.nn.functional as F
+from torch import nn
+import hjepa.train as t
+from hjepa.model import HJEPA
+from hjepa.ablation import eval_split, feature_sets, score_sets, hardware
+from hjepa.eval import knn_eval
+
+ROOT = Path(__file__).resolve().parents[1]
+_FORWARD, _BUILD, _SETUP = HJEPA.forward, t.build_model, t.setup_run
+
+def _capture(modules:dict):
+    "Forward hooks that keep each named module's last output in the returned dict (remove with `out['_hooks']`)."
+    seen = {}
+    seen['_hooks'] = [m.register_forward_hook(lambda mod, i, o, k=k: seen.__setitem__(k, o)) for k, m in modules.items()]
+    return seen
+
+def _release(seen:dict):
+    for h in seen.pop('_hooks'): h.remove()
+
+# targets-avg -------------------------------------------------------------------------------------------------------
+def targets_avg(self:HJEPA, images):
+    "data2vec targets: every block's output layer-normed, averaged over the blocks, then pooled and layer-normed."
+    blocks = self.target_encoder.blocks
+    seen = _capture({i: b for i, b in enumerate(blocks)})
+    try:
+        with torch.no_grad(): self.target_encoder(images)
+    finally: _release(seen)
+    with torch.no_grad(), torch.autocast(images.device.type, enabled=False):
+        h = torch.stack([F.layer_norm(seen[i].float(), seen[i].shape[-1:]) for i in range(len(blocks))]).mean(0)
+        return [F.layer_norm(x, x.shape[-1:]) for x in self.pyramid(h)]
+
+# multi-mask --------------------------------------------------------------------------------------------------------
+class TwoMaskSets:
+    "A collator that adds a second, independently seeded mask set to every batch (sharing the first one's epoch)."
+    def __init__(self, base):
+        self.base, self.extra = base, copy.deepcopy(base)
+        self.extra.seed, self.extra._epoch = base.seed + 7919, base._epoch    # the same shared epoch counter
+    def __getattr__(self, k): return getattr(self.base, k)
+    def __call__(self, batch): out = self.base(batch); return (*out, self.extra(batch)[2])
+
+def setup_two_mask_sets(cfg, log=print):
+    run = _SETUP(cfg, log)
+    run.collator = TwoMaskSets(run.collator)
+    run.loader = t._loader(run.items, cfg, run.device, run.sampler, run.collator, drop_last=True)
+    return run
+
+def forward_multi(self:HJEPA, images, *mask_sets):
+    "The mean of the losses of every mask set, all against one teacher pass."
+    tg = self.targets(images)
+    outs = [self._losses(self._predict(images, self.batch_masks(images, m)), m, tg) for m in mask_sets]
+    n = len(outs)
+    return dict(loss=sum(o['loss'] for o in outs) / n, vicreg=sum(o['vicreg'] for o in outs) / n,
+                level_losses=[sum(ls) / n for ls in zip(*[o['level_losses'] for o in outs])],
+                num_queries=sum(o['num_queries'] for o in outs))
+
+# global ------------------------------------------------------------------------------------------------------------
+def build_global(cfg):
+    m = _BUILD(cfg)
+    P, D = m.predictor.predictor_embed_dim, m.predictor.embed_dim
+    m.global_token = nn.Parameter(nn.init.trunc_normal_(torch.zeros(1, 1, P), std=.02))
+    m.global_head = nn.Linear(P, D)
+    nn.init.trunc_normal_(m.global_head.weight, std=.02); nn.init.zeros_(m.global_head.bias)
+    return m
+
+def forward_global(self:HJEPA, images, masks):
+    "The default loss plus Smooth-L1 between a prediction of the whole image's mean feature and its layer-normed target."
+    seen = _capture(dict(z=self.context_encoder, h=self.target_encoder))
+    try: out = _FORWARD(self, images, masks)
+    finally: _release(seen)
+    m, pr = self.batch_masks(images, masks), self.predictor
+    z = seen['z']; B, Kc = z.shape[:2]
+    ctx_pad = m.context_idx < 0 if m.context_padded else None
+    H, W = self.pyramid.grid_size
+    cpos = self.context_encoder.positions[m.context_idx.clamp(min=0)].float().expand(B, Kc, 2)
+    pos = torch.cat([cpos, cpos.new_tensor([(H - 1) / 2, (W - 1) / 2]).expand(B, 1, 2)], 1)   # the query at the centre
+    x = pr.embed(z if ctx_pad is None else z.masked_fill(ctx_pad[..., None], 0.))
+    x = torch.cat([x, self.global_token.to(x.dtype).expand(B, 1, -1)], 1)
+    kpm = None if ctx_pad is None else torch.cat([ctx_pad, ctx_pad.new_zeros(B, 1)], 1)
+    pred = self.global_head(pr.norm(pr._run_blocks(x, pos, kpm)[:, -1])).float()
+    with torch.no_grad():
+        h = seen['h'].float().mean(1)
+        target = F.layer_norm(h, h.shape[-1:])
+    g = F.smooth_l1_loss(pred, target, beta=1.0)
+    return {**out, 'loss': out['loss'] + g}
+
+# hmlp --------------------------------------------------------------------------------------------------------------
+def build_hmlp(cfg):
+    m = _BUILD(cfg)
+    proj = m.context_encoder.patch_embed.proj
+    if proj.kernel_size != (4, 4): raise ValueError(f"hmlp: needs model.patch_size=4, got {proj.kernel_size[0]}")
+    m.context_encoder.patch_embed.proj = nn.Sequential(nn.Conv2d(proj.in_channels, 64, 2, 2), nn.GELU(),
+                                                       nn.Conv2d(64, proj.out_channels, 2, 2))
+    m.target_encoder.patch_embed.proj = copy.deepcopy(m.context_encoder.patch_embed.proj).requires_grad_(False)
+    return m
+
+def apply_lever(lever:str):
+    if lever == 'targets-avg': HJEPA.targets = targets_avg
+    elif lever == 'multi-mask': t.setup_run, HJEPA.forward = setup_two_mask_sets, forward_multi
+    elif lever == 'global': t.build_model, HJEPA.forward = build_global, forward_global
+    elif lever == 'hmlp': t.build_model = build_hmlp
+    elif lever != 'none': raise ValueError(f"lever={lever!r}: allowed are none, targets-avg, multi-mask, global, hmlp")
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('name'); ap.add_argument('lever'); ap.add_argument('--steps', type=int, required=True)
+    ap.add_argument('--whole', action='store_true', help="score like `tune_default.py whole` (k-NN and linear, 4 feature sets)")
+    ap.add_argument('--runs', default=str(ROOT/'runs'/'prototypes'), help="where each run's folder goes")
+    ap.add_argument('--results', default=str(ROOT/'benchmarks'/'results'/'prototypes.jsonl'), help="the JSON-lines file to append to")
+    ap.add_argument('overrides', nargs='*', help="settings on top of TrainConfig(), e.g. seed=1")
+    a = ap.parse_intermixed_args()
+    apply_lever(a.lever)
+    out_dir = Path(a.runs)/a.name
+    cfg = t.apply_overrides(t.TrainConfig(), [f'out_dir={out_dir}', f'max_steps={a.steps}', 'eval.eval_every=0',
+                            'eval.final_eval=False', 'progress=False', 'live_plot=False', 'amp_probe=False'] + a.overrides)
+    t0 = time.time()
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        r = t.train(cfg, log=lambda msg: None)
+    train_s = round(time.time() - t0)
+    model = t.build_model(cfg)
+    model.load_state_dict(t.read_checkpoint(r['checkpoint'], model)['model_state_dict'])
+    dtr, dte = eval_split(cfg, n_train=None, n_test=None)                       # every image
+    levels = (1, 2) if a.whole else ()
+    fa, fb = feature_sets(model, dtr, levels=levels), feature_sets(model, dte, levels=levels)
+    scores = score_sets(fa, fb, seed=cfg.seed) if a.whole else {'avg': {'knn': knn_eval(*fa['avg'], *fb['avg'])}}
+    res = dict(run=a.name, lever=a.lever, overrides=a.overrides, steps=r['step'], train_s=train_s,
+               date=str(datetime.date.today()), machine=hardware(), scores=scores)
+    print(json.dumps(res), flush=True)
+    with open(a.results, 'a') as f: f.write(json.dumps(res) + '\n')
+
+if __name__ == '__main__': main()
