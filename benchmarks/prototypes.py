@@ -16,7 +16,7 @@ Usage: python benchmarks/prototypes.py NAME LEVER --steps N [--whole] [--runs DI
                       stride 2 to 64 channels, GELU, 2x2 conv of stride 2); needs 4-px patches
 Run one at a time: two runs sharing 2 cores slow each other down many times over.
 """
-import argparse, copy, datetime, json, time, warnings
+import argparse, contextlib, copy, datetime, json, time, warnings
 from pathlib import Path
 import torch
 import torch.nn.functional as F
@@ -27,25 +27,22 @@ from hjepa.ablation import eval_split, feature_sets, score_sets, hardware
 from hjepa.eval import knn_eval
 
 ROOT = Path(__file__).resolve().parents[1]
-_FORWARD, _BUILD, _SETUP = HJEPA.forward, t.build_model, t.setup_run
+_BUILD, _SETUP = t.build_model, t.setup_run
 
-def _capture(modules:dict):
-    "Forward hooks that keep each named module's last output in the returned dict (remove with `out['_hooks']`)."
+@contextlib.contextmanager
+def captured(modules:dict):
+    "Inside the block, the yielded dict holds each named module's latest output (forward hooks, removed on exit)."
     seen = {}
-    seen['_hooks'] = [m.register_forward_hook(lambda mod, i, o, k=k: seen.__setitem__(k, o)) for k, m in modules.items()]
-    return seen
-
-def _release(seen:dict):
-    for h in seen.pop('_hooks'): h.remove()
+    hooks = [m.register_forward_hook(lambda mod, i, o, k=k: seen.__setitem__(k, o)) for k, m in modules.items()]
+    try: yield seen
+    finally:
+        for h in hooks: h.remove()
 
 # targets-avg -------------------------------------------------------------------------------------------------------
 def targets_avg(self:HJEPA, images):
     "data2vec targets: every block's output layer-normed, averaged over the blocks, then pooled and layer-normed."
     blocks = self.target_encoder.blocks
-    seen = _capture({i: b for i, b in enumerate(blocks)})
-    try:
-        with torch.no_grad(): self.target_encoder(images)
-    finally: _release(seen)
+    with captured(dict(enumerate(blocks))) as seen, torch.no_grad(): self.target_encoder(images)
     with torch.no_grad(), torch.autocast(images.device.type, enabled=False):
         h = torch.stack([F.layer_norm(seen[i].float(), seen[i].shape[-1:]) for i in range(len(blocks))]).mean(0)
         return [F.layer_norm(x, x.shape[-1:]) for x in self.pyramid(h)]
@@ -85,16 +82,15 @@ def build_global(cfg):
 
 def forward_global(self:HJEPA, images, masks):
     "The default loss plus Smooth-L1 between a prediction of the whole image's mean feature and its layer-normed target."
-    seen = _capture(dict(z=self.context_encoder, h=self.target_encoder))
-    try: out = _FORWARD(self, images, masks)
-    finally: _release(seen)
     m, pr = self.batch_masks(images, masks), self.predictor
-    z = seen['z']; B, Kc = z.shape[:2]
+    with captured(dict(z=self.context_encoder, h=self.target_encoder)) as seen:   # HJEPA.forward, keeping z and h
+        out = self._losses(self._predict(images, m), m, self.targets(images))
+    z = seen['z']; B, Kc = z.shape[:2]                                  # zeros at padded context slots already
     ctx_pad = m.context_idx < 0 if m.context_padded else None
     H, W = self.pyramid.grid_size
     cpos = self.context_encoder.positions[m.context_idx.clamp(min=0)].float().expand(B, Kc, 2)
     pos = torch.cat([cpos, cpos.new_tensor([(H - 1) / 2, (W - 1) / 2]).expand(B, 1, 2)], 1)   # the query at the centre
-    x = pr.embed(z if ctx_pad is None else z.masked_fill(ctx_pad[..., None], 0.))
+    x = pr.embed(z)
     x = torch.cat([x, self.global_token.to(x.dtype).expand(B, 1, -1)], 1)
     kpm = None if ctx_pad is None else torch.cat([ctx_pad, ctx_pad.new_zeros(B, 1)], 1)
     pred = self.global_head(pr.norm(pr._run_blocks(x, pos, kpm)[:, -1])).float()
