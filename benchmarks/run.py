@@ -79,9 +79,9 @@ def collation(smoke:bool)->dict:
 
 def ema(dev, smoke:bool)->dict:
     "The target-encoder EMA: one fused `_foreach_lerp_` against a Python loop over the parameters."
-    from hjepa.encoder import ContextEncoder, create_target_encoder, update_target_encoder
+    from hjepa.encoder import ViTEncoder, create_target_encoder, update_target_encoder
     kw = dict(img_size=32, patch_size=4, embed_dim=32, depth=2, num_heads=2) if smoke else {}
-    enc = ContextEncoder('vit_small_patch16_224', **kw).to(dev); tgt = create_target_encoder(enc)
+    enc = ViTEncoder('vit_small_patch16_224', **kw).to(dev); tgt = create_target_encoder(enc)
     def loop():
         with torch.no_grad():
             for q, k in zip(enc.parameters(), tgt.parameters()): k.mul_(0.996).add_(q.detach(), alpha=0.004)

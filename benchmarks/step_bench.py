@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from hjepa.masks import MaskCollator
 from hjepa.model import create_hjepa
 from hjepa.predictor import masks_from_indices
-from hjepa.pyramid import FeaturePyramidNetwork
+from hjepa.pyramid import CellPyramid
 
 PRESETS = {
     'cpu':   dict(img_size=96, patch_size=8, embed_dim=192, depth=6, num_heads=3, pred_dim=96, pred_depth=3,
@@ -45,13 +45,13 @@ def hjepa_run(p:dict, levels:int, dev, ctx, tgt, compile_=False, collator:bool=F
     "A closure doing one hjepa training step on fixed data (`compile_`: False, True or a backend name)."
     torch.manual_seed(0)
     model = create_hjepa('vit_base_patch16_224', img_size=p['img_size'], patch_size=p['patch_size'], in_chans=3,
-                         embed_dim=p['embed_dim'], depth=p['depth'], num_heads=p['num_heads'], num_hierarchies=levels,
+                         embed_dim=p['embed_dim'], depth=p['depth'], num_heads=p['num_heads'], num_levels=levels,
                          predictor_embed_dim=p['pred_dim'], predictor_depth=p['pred_depth'],
                          predictor_num_heads=p['num_heads'], **model_kw).to(dev).train()
     grid = p['img_size'] // p['patch_size']
     if collator:                                                    # hjepa's own sampler (contexts cut, not padded)
         c = MaskCollator(grid, seed=0, num_levels=levels); masks = c.build(*c.sample_masks(p['batch'], list(range(p['batch']))))
-    else: masks = masks_from_indices(ctx, tgt, FeaturePyramidNetwork(grid, levels))
+    else: masks = masks_from_indices(ctx, tgt, CellPyramid(grid, levels))
     masks = masks.to(dev)
     x = torch.randn(p['batch'], 3, p['img_size'], p['img_size'], generator=torch.Generator().manual_seed(0)).to(dev)
     opt = torch.optim.AdamW([q for q in model.parameters() if q.requires_grad], lr=1e-4, **_fused(dev))

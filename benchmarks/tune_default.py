@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BASE = ['data.dataset=fashion_mnist', 'data.source=auto', 'data.val_root=None', 'data.limit=None', 'data.img_size=28',
         'data.in_chans=1', 'data.crop_scale=(0.3,1.0)', 'data.hflip=False',
         'model.encoder_type=vit_tiny_patch16_224', 'model.patch_size=4', 'model.embed_dim=128', 'model.depth=4',
-        'model.num_heads=4', 'model.num_hierarchies=2', 'model.hierarchy_weights=(1.0,0.7,0.5)',
+        'model.num_heads=4', 'model.num_levels=2', 'model.hierarchy_weights=(1.0,0.7,0.5)',
         'model.predictor_depth=3', 'model.predictor_embed_dim=96', 'model.predictor_num_heads=4', 'model.use_rope=True',
         'model.vicreg_weight=0.0', 'model.drop_path_rate=0.0', 'model.init_values=1e-05', 'model.grad_checkpointing=False',
         'masks.num_target_masks=4', 'masks.mask_scale=(0.15,0.2)', 'masks.aspect_ratio=(0.75,1.5)',
@@ -92,7 +92,7 @@ def whole(run_dirs:list):
         dtr, dte = split(cfg, n_train=None, n_test=None)                              # every image
         t0 = time.time()
         scores = score_sets(feature_sets(model, dtr, levels=(1, 2)), feature_sets(model, dte, levels=(1, 2)), seed=cfg.seed)
-        res = dict(run=str(Path(run_dir).name), levels=cfg.model.num_hierarchies, steps=step, date=str(datetime.date.today()),
+        res = dict(run=str(Path(run_dir).name), levels=cfg.model.num_levels, steps=step, date=str(datetime.date.today()),
                    split=f"{len(dtr.dataset):,} train / {len(dte.dataset):,} test images", eval_s=round(time.time() - t0), scores=scores)
         record(res, 'whole_runs.jsonl')
 

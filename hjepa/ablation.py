@@ -15,7 +15,7 @@ from torch.utils.flop_counter import FlopCounterMode
 import matplotlib.pyplot as plt
 from .attention import Attention
 from .eval import extract_features, pixel_features, knn_eval, linear_probe, _check_pool, _encoder_of
-from .pyramid import FeaturePyramidNetwork
+from .pyramid import CellPyramid
 from .train import (TrainConfig, apply_overrides, setup_run, build_model, build_datasets, train, read_checkpoint,
                          _loader, _subset, _forward)
 
@@ -24,7 +24,7 @@ ABLATION_BASE = [                             # every setting that shapes the ru
     'data.dataset=fashion_mnist', 'data.source=auto', 'data.val_root=None', 'data.limit=None',
     'data.img_size=28', 'data.in_chans=1', 'data.crop_scale=(0.3,1.0)', 'data.hflip=False',
     'model.encoder_type=vit_tiny_patch16_224', 'model.patch_size=2',   # a 14x14 grid: level 2 (4x4 cells) is queried
-    'model.embed_dim=64', 'model.depth=4', 'model.num_heads=2', 'model.num_hierarchies=3',
+    'model.embed_dim=64', 'model.depth=4', 'model.num_heads=2', 'model.num_levels=3',
     'model.hierarchy_weights=(1.0,0.7,0.5)', 'model.predictor_depth=1', 'model.predictor_embed_dim=64',
     'model.predictor_num_heads=2', 'model.use_rope=True', 'model.vicreg_weight=0.0', 'model.drop_path_rate=0.0',
     'model.init_values=1e-05', 'model.grad_checkpointing=False',
@@ -40,8 +40,8 @@ ABLATION_BASE = [                             # every setting that shapes the ru
 
 ABLATION_VARIANTS = {                         # name -> overrides on top of the base (each changes one thing)
     'H-JEPA, 3 levels': [],
-    'H-JEPA, 2 levels': ['model.num_hierarchies=2'],
-    'I-JEPA, 1 level': ['model.num_hierarchies=1'],
+    'H-JEPA, 2 levels': ['model.num_levels=2'],
+    'I-JEPA, 1 level': ['model.num_levels=1'],
     'no RoPE (sin-cos)': ['model.use_rope=False'],
     'official-quirks masks': ['masks.official_quirks=True'],
     'padded contexts': ['masks.pad_context=True'],
@@ -93,7 +93,7 @@ def equal_flop_steps(flops:dict,   # {variant: FLOPs per step}
     return {k: max(1, round(budget / f)) for k, f in flops.items()}
 
 # %% ../nbs/12_ablation.ipynb #39cdd2ec
-def feature_sets(model,         # an `HJEPA` (its target encoder) or a `ContextEncoder`
+def feature_sets(model,         # an `HJEPA` (its target encoder) or a `ViTEncoder`
                  loader,        # (images, labels) batches
                  levels=(0, 1, 2), # pyramid levels to pool (each must exist on the encoder's grid)
                 )->dict:        # {'avg': (x, y), 'level 0': (x, y), ...}
@@ -102,7 +102,7 @@ def feature_sets(model,         # an `HJEPA` (its target encoder) or a `ContextE
     enc = _encoder_of(model)                                            # (extract_features has checked its type)
     tok = x.view(len(x), enc.num_patches, -1)
     for l in levels: _check_pool('level', l, enc.grid_size)
-    pyr = FeaturePyramidNetwork(enc.grid_size, max(levels) + 1) if levels else None
+    pyr = CellPyramid(enc.grid_size, max(levels) + 1) if levels else None
     out = {'avg': (tok.mean(1), y)}
     if pyr is not None:
         cells = [torch.cat(c) for c in zip(*(pyr(t) for t in tok.split(1024)))]   # exact cell means, level by level

@@ -14,8 +14,8 @@ import torch.nn.functional as F
 from torch import Tensor
 import matplotlib.pyplot as plt
 from .masks import Masks
-from .pyramid import FeaturePyramidNetwork
-from .encoder import ContextEncoder
+from .pyramid import CellPyramid
+from .encoder import ViTEncoder
 from .model import HJEPA
 from .eval import collapse_stats, normalised_spectrum
 from .train import read_checkpoint, config_from_dict, build_model, check_fits
@@ -42,10 +42,10 @@ def pooled_features(model:HJEPA, # any H-JEPA / I-JEPA model (its target encoder
     images = images.to(next(enc.parameters()).device)
     if num_levels in (None, model.num_levels): return model.targets(images)          # exactly what the loss predicts
     h = enc(images).float()
-    return [F.layer_norm(t, t.shape[-1:]) for t in FeaturePyramidNetwork(enc.grid_size, num_levels).to(h.device)(h)]
+    return [F.layer_norm(t, t.shape[-1:]) for t in CellPyramid(enc.grid_size, num_levels).to(h.device)(h)]
 
 # %% ../nbs/11_analysis.ipynb #d1ed0821
-def _attention_inputs(encoder:ContextEncoder, images:Tensor, layer:int)->tuple:
+def _attention_inputs(encoder:ViTEncoder, images:Tensor, layer:int)->tuple:
     "(the attention module of block `layer`, the args and kwargs it was called with in `encoder(images)`)."
     attn, seen = encoder.blocks[layer].attn, {}
     hook = attn.register_forward_pre_hook(lambda mod, args, kwargs: seen.update(args=args, kwargs=kwargs), with_kwargs=True)
@@ -54,7 +54,7 @@ def _attention_inputs(encoder:ContextEncoder, images:Tensor, layer:int)->tuple:
     return attn, seen['args'], seen['kwargs']
 
 @torch.no_grad()
-def attention_maps(encoder:ContextEncoder, # a context or target encoder
+def attention_maps(encoder:ViTEncoder, # a context or target encoder
                    images:Tensor,          # [B, C, H, W]
                    layer:int=-1,           # which block (negative: from the end)
                   )->Tensor:               # [B, heads, N, N] attention weights over all patches (rows sum to 1)
@@ -65,7 +65,7 @@ def attention_maps(encoder:ContextEncoder, # a context or target encoder
     return attn(*args, **{**kwargs, 'return_attn': True})[1]
 
 # %% ../nbs/11_analysis.ipynb #8d4e60a2
-def plot_attention(encoder:ContextEncoder, # the encoder
+def plot_attention(encoder:ViTEncoder, # the encoder
                    images:Tensor,          # [B, C, H, W] (a few)
                    layer:int=-1,           # which block
                    query:int|None=None,    # the query patch (flat id); None = the centre patch
@@ -111,7 +111,7 @@ def plot_pca_levels(models:dict,    # {name: HJEPA}
     rows = [(n, b) for n in models for b in range(show)]
     fig, axs = plt.subplots(len(rows), num_levels + 1, figsize=(1.9 * (num_levels + 1), 1.9 * len(rows)), dpi=80, squeeze=False)
     for name, m in models.items():
-        pyr = FeaturePyramidNetwork(m.target_encoder.grid_size, num_levels)
+        pyr = CellPyramid(m.target_encoder.grid_size, num_levels)
         rgb = [pca_rgb(f) for f in pooled_features(m, images, num_levels)]
         for b in range(show):
             r = rows.index((name, b))

@@ -13,9 +13,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 import matplotlib.pyplot as plt
-from .encoder import ContextEncoder
+from .encoder import ViTEncoder
 from .model import HJEPA
-from .pyramid import FeaturePyramidNetwork, max_levels
+from .pyramid import CellPyramid, max_levels
 
 # %% ../nbs/08_eval.ipynb #c5994dd2
 def _is_int(v)->bool:
@@ -52,12 +52,12 @@ def _collect(loader, # iterable of (images, labels, ...) batches
 # %% ../nbs/08_eval.ipynb #a6dc19a8
 POOLS = ('avg', 'level', 'tokens')
 
-def _encoder_of(encoder, # a ContextEncoder, or an HJEPA (its target encoder is used)
-               )->ContextEncoder:
-    "The encoder to evaluate: a `ContextEncoder` itself, or the EMA target encoder of an `HJEPA` (the I-JEPA convention)."
+def _encoder_of(encoder, # a ViTEncoder, or an HJEPA (its target encoder is used)
+               )->ViTEncoder:
+    "The encoder to evaluate: a `ViTEncoder` itself, or the EMA target encoder of an `HJEPA` (the I-JEPA convention)."
     if isinstance(encoder, HJEPA): return encoder.target_encoder
-    if isinstance(encoder, ContextEncoder): return encoder
-    raise ValueError(f"encoder: need a hjepa.encoder.ContextEncoder or a hjepa.model.HJEPA, got {type(encoder).__name__}")
+    if isinstance(encoder, ViTEncoder): return encoder
+    raise ValueError(f"encoder: need a hjepa.encoder.ViTEncoder or a hjepa.model.HJEPA, got {type(encoder).__name__}")
 
 def _check_pool(pool:str, # one of POOLS
                 level,    # pyramid level, used when pool='level'
@@ -72,7 +72,7 @@ def _check_pool(pool:str, # one of POOLS
         raise ValueError(f"level={level!r}: a {H}x{W} patch grid has pyramid levels 0 to {top} "
                          f"(cells of 2**level patches a side, 2**level <= {min(H, W)})")
 
-def _run_device(enc:ContextEncoder, # the encoder
+def _run_device(enc:ViTEncoder, # the encoder
                 device,             # requested device, or None
                )->torch.device:     # where the encoder's parameters are
     "The encoder's device; a different requested `device` is an error (the encoder is never moved behind your back)."
@@ -85,7 +85,7 @@ def _run_device(enc:ContextEncoder, # the encoder
     return here
 
 # %% ../nbs/08_eval.ipynb #ab980515
-def extract_features(encoder,           # `ContextEncoder`, or `HJEPA` (then its `target_encoder` is used)
+def extract_features(encoder,           # `ViTEncoder`, or `HJEPA` (then its `target_encoder` is used)
                      loader,            # iterable of (images [B, C, H, W], labels [B], ...) batches
                      pool:str='avg',    # 'avg' (mean patch token), 'level' (cells of `level`, flattened) or 'tokens'
                      level:int=0,       # pyramid level for pool='level' (0 = patches, 1 = 2x2 cells, ...); else ignored
@@ -96,7 +96,7 @@ def extract_features(encoder,           # `ContextEncoder`, or `HJEPA` (then its
     enc = _encoder_of(encoder)
     _check_pool(pool, level, enc.grid_size)
     dev = _run_device(enc, device)
-    pyramid = FeaturePyramidNetwork(enc.grid_size, level + 1).to(dev) if pool == 'level' else None
+    pyramid = CellPyramid(enc.grid_size, level + 1).to(dev) if pool == 'level' else None
     def features(x):
         with torch.autocast(dev.type, dtype=amp_dtype, enabled=amp_dtype is not None):
             h = enc(x.to(dev, non_blocking=True))                     # [B, N, D] after the final LayerNorm

@@ -494,7 +494,7 @@ class MaskCollator:
                  context_aspect:tuple=(1.0, 1.0), # context block height / width
                  max_tries:int=64, # rejected draws allowed per image before a RuntimeError
                  pad_context:bool=False, # False: cut contexts to the batch minimum; True: keep them whole, -1 padded
-                 num_levels:int=3, # pyramid levels the queries are built for (the model's `num_hierarchies`)
+                 num_levels:int=3, # pyramid levels the queries are built for (the model's `num_levels`)
                  bucket:int=1, # round the context length (down when cut, up when padded) and the query count (up) to multiples of this
                 ):
         self.spec = MaskSpec.make(grid_size, num_target_masks, mask_scale, aspect_ratio, num_context_masks,
@@ -503,8 +503,8 @@ class MaskCollator:
         if not isinstance(pad_context, bool): raise ValueError(f"pad_context={pad_context!r}: need True or False")
         if isinstance(bucket, bool) or not isinstance(bucket, int) or bucket < 1:
             raise ValueError(f"bucket={bucket!r}: need an int >= 1")
-        from hjepa.pyramid import FeaturePyramidNetwork     # (the pyramid module imports this one)
-        self.pyramid = FeaturePyramidNetwork((self.spec.H, self.spec.W), num_levels).to('cpu')
+        from hjepa.pyramid import CellPyramid     # (the pyramid module imports this one)
+        self.pyramid = CellPyramid((self.spec.H, self.spec.W), num_levels).to('cpu')
         self.seed, self._calls, self.pad_context, self.bucket, self.num_levels = seed, 0, pad_context, bucket, num_levels
         self._table = None                                   # its `RectQueryTable`, built on first use
         self._epoch = torch.zeros((), dtype=torch.long).share_memory_()   # shared with (persistent) worker processes

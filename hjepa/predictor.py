@@ -15,11 +15,11 @@ from fastcore.basics import patch
 from .masks import Masks, grid_hw
 from .rope import RoPE2D, RoPECache
 from .encoder import Block, sincos_pos_embed, init_vit_weights, rescale_blocks, _check_index_tensor
-from .pyramid import FeaturePyramidNetwork, indices_to_mask, _indices_to_mask
+from .pyramid import CellPyramid, indices_to_mask, _indices_to_mask
 
 # %% ../nbs/06_predictor.ipynb #bde25f54
 def block_queries(target_idx:Tensor, # [B, M, T] long: fine patch ids of each target block, -1 = padding
-                  pyramid:FeaturePyramidNetwork, # the hierarchy: levels, cells, global ids (`pyramid.offsets`)
+                  pyramid:CellPyramid, # the hierarchy: levels, cells, global ids (`pyramid.offsets`)
                   bucket:int=1, # pad the query count Q up to a multiple of this
                  )->Tensor: # [B, M, Q] long global query ids, -1 = padding
     "Queries of each target block: its fine patches, then every coarser cell lying entirely inside the block."
@@ -32,7 +32,7 @@ def block_queries(target_idx:Tensor, # [B, M, T] long: fine patch ids of each ta
             raise ValueError(f"target_idx in [{lo}, {hi}]: need -1 <= target_idx < N={N} (-1 = padding)")
     return _block_queries(target_idx, pyramid, bucket)
 
-def _block_queries(target_idx:Tensor, pyramid:FeaturePyramidNetwork, bucket:int=1)->Tensor:
+def _block_queries(target_idx:Tensor, pyramid:CellPyramid, bucket:int=1)->Tensor:
     "`block_queries` without re-validating `target_idx`: for callers that checked it (or built it)."
     member = _indices_to_mask(target_idx, pyramid.num_patches)         # [B, M, N]
     sel = torch.cat(pyramid.cells_inside(member), dim=-1)              # [B, M, G]; level 0 is `member`
@@ -46,7 +46,7 @@ def _block_queries(target_idx:Tensor, pyramid:FeaturePyramidNetwork, bucket:int=
 # %% ../nbs/06_predictor.ipynb #efd3e2ce
 def masks_from_indices(context_idx:Tensor, # long [B, Kc], -1 = padding (trusted: not checked)
                        target_idx:Tensor,  # long [B, M, T], -1 = padding (trusted: not checked)
-                       pyramid:FeaturePyramidNetwork, # the grid and levels to build the queries for
+                       pyramid:CellPyramid, # the grid and levels to build the queries for
                        bucket:int=1,       # pad the query count up to a multiple of this
                       )->Masks:
     "A batch's `Masks`: the queries of every block, their levels and the padding flags (no checks)."
@@ -57,7 +57,7 @@ def masks_from_indices(context_idx:Tensor, # long [B, Kc], -1 = padding (trusted
 # %% ../nbs/06_predictor.ipynb #d89c1fbf
 def build_masks(context_idx:Tensor, # [B, Kc] or [Kc] (shared) integer context patch ids, -1 = padding
                 target_idx:Tensor,  # [B, M, T] integer patch ids of each target block, -1 = padding
-                pyramid:FeaturePyramidNetwork, # the model's pyramid (`model.pyramid`): grid and levels
+                pyramid:CellPyramid, # the model's pyramid (`model.pyramid`): grid and levels
                 batch_size:int|None=None, # B, to broadcast a shared [Kc] context and check the rest
                 allow_overlap:bool=False, # accept context patches that are also targets of the same image
                 bucket:int=1,       # pad the query count up to a multiple of this

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['max_levels', 'check_num_levels', 'level_grid_shape', 'cell_of_patch_table', 'pool_cells', 'indices_to_mask',
-           'FeaturePyramidNetwork']
+           'CellPyramid']
 
 # %% ../nbs/05_pyramid.ipynb #7993c732
 import math
@@ -28,7 +28,7 @@ def check_num_levels(num_levels:int, # requested number of levels (level 0 = the
     "Raise `ValueError` unless `1 <= num_levels <= max_levels(H, W)`."
     hi = max_levels(H, W)
     if not isinstance(num_levels, int) or isinstance(num_levels, bool) or not 1 <= num_levels <= hi:
-        why = "num_hierarchies larger than the grid allows; " if isinstance(num_levels, int) and num_levels > hi else ""
+        why = "num_levels larger than the grid allows; " if isinstance(num_levels, int) and num_levels > hi else ""
         raise ValueError(f"num_levels={num_levels!r}: {why}need 1 <= num_levels <= {hi} for a {H}x{W} grid "
                          f"(2**(num_levels-1) <= min(H, W))")
     return num_levels
@@ -99,7 +99,7 @@ def _pyramid_tables(H:int, W:int, # fine grid
     return t
 
 # %% ../nbs/05_pyramid.ipynb #e7af78f7
-class FeaturePyramidNetwork(nn.Module):
+class CellPyramid(nn.Module):
     "Parameter-free 2D pyramid: level-`l` cell of fine patch (r, c) is (r >> l, c >> l); exact fp32 sum/count means."
     def __init__(self,
                  grid_size,          # int or (H, W): the fine patch grid
@@ -137,33 +137,33 @@ class FeaturePyramidNetwork(nn.Module):
 
 # %% ../nbs/05_pyramid.ipynb #8bfc274b
 @patch
-def level_shape(self:FeaturePyramidNetwork, level:int # 0 <= level < num_levels
+def level_shape(self:CellPyramid, level:int # 0 <= level < num_levels
                )->tuple: # (h_l, w_l)
     "Shape `(h_l, w_l)` of the level-`level` cell grid."
     return self._shapes[self._check_level(level)]
 
 @patch
-def num_cells(self:FeaturePyramidNetwork, level:int # 0 <= level < num_levels
+def num_cells(self:CellPyramid, level:int # 0 <= level < num_levels
              )->int: # h_l * w_l
     "Number of cells at level `level`."
     h, w = self.level_shape(level); return h * w
 
 # %% ../nbs/05_pyramid.ipynb #019c0acf
 @patch
-def cell_of_patch(self:FeaturePyramidNetwork, level:int # 0 <= level < num_levels
+def cell_of_patch(self:CellPyramid, level:int # 0 <= level < num_levels
                  )->Tensor: # LongTensor [N]
     "Flat level-`level` cell of each fine patch (level 0: `arange(N)`)."
     return getattr(self, f'_cop{self._check_level(level)}')
 
 @patch
-def cell_sizes(self:FeaturePyramidNetwork, level:int # 0 <= level < num_levels
+def cell_sizes(self:CellPyramid, level:int # 0 <= level < num_levels
               )->Tensor: # LongTensor [n_l]
     "Number of fine patches in each level-`level` cell."
     return getattr(self, f'_cnt{self._check_level(level)}')
 
 # %% ../nbs/05_pyramid.ipynb #e96c39ec
 @patch
-def cell_centres(self:FeaturePyramidNetwork, level:int # 0 <= level < num_levels
+def cell_centres(self:CellPyramid, level:int # 0 <= level < num_levels
                 )->Tensor: # FloatTensor [n_l, 2]
     "Mean fine `(row, col)` of each cell's patches: `2i+0.5` at level 1; 1.5, 5.5, 9.5, 12.5 at level 2 on 14."
     l = self._check_level(level)
@@ -172,18 +172,18 @@ def cell_centres(self:FeaturePyramidNetwork, level:int # 0 <= level < num_levels
 
 # %% ../nbs/05_pyramid.ipynb #6b456d05
 @patch
-def all_positions(self:FeaturePyramidNetwork)->Tensor: # FloatTensor [offsets[-1], 2] (a buffer: do not modify)
+def all_positions(self:CellPyramid)->Tensor: # FloatTensor [offsets[-1], 2] (a buffer: do not modify)
     "Position of every global query id: fine patches first, then the cells of each level in order."
     return self._all_positions
 
 @patch
-def all_levels(self:FeaturePyramidNetwork)->Tensor: # LongTensor [offsets[-1]] (a buffer: do not modify)
+def all_levels(self:CellPyramid)->Tensor: # LongTensor [offsets[-1]] (a buffer: do not modify)
     "Level of every global query id."
     return self._all_levels
 
 # %% ../nbs/05_pyramid.ipynb #8bc8a41e
 @patch
-def forward(self:FeaturePyramidNetwork, x:Tensor # [B, N, D] features of the full fine grid
+def forward(self:CellPyramid, x:Tensor # [B, N, D] features of the full fine grid
            )->list: # `num_levels` float32 tensors [B, n_l, D]; level 0 is x itself (as fp32)
     "Exact per-cell means of `x` at every level, computed and returned in float32 (also under bf16 autocast)."
     if x.dim() != 3 or x.shape[1] != self.num_patches:
@@ -196,7 +196,7 @@ def forward(self:FeaturePyramidNetwork, x:Tensor # [B, N, D] features of the ful
 
 # %% ../nbs/05_pyramid.ipynb #e78f8ff8
 @patch
-def cells_inside(self:FeaturePyramidNetwork, member:Tensor # bool [..., N]: membership of each fine patch
+def cells_inside(self:CellPyramid, member:Tensor # bool [..., N]: membership of each fine patch
                 )->list: # `num_levels` bool tensors [..., n_l]
     "True where EVERY fine patch of the cell is a member (level 0 is `member` itself)."
     if member.dtype != torch.bool or member.dim() < 1 or member.shape[-1] != self.num_patches:

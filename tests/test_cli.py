@@ -21,9 +21,9 @@ def test_configs_valid():
     assert {p.name for p in files} >= {'fmnist_tiny.yaml', 'fmnist_ijepa.yaml', 'vit_b16_224.yaml'}
     cfgs = {p.stem: load_config(p) for p in files}
     assert cfgs['fmnist_tiny'] == TrainConfig()
-    assert cfgs['fmnist_ijepa'].model.num_hierarchies == 1
+    assert cfgs['fmnist_ijepa'].model.num_levels == 1
     v = cfgs['vit_b16_224']
-    assert (v.model.num_hierarchies, v.model.predictor_depth, v.model.predictor_embed_dim) == (3, 6, 384)
+    assert (v.model.num_levels, v.model.predictor_depth, v.model.predictor_embed_dim) == (3, 6, 384)
     assert tuple(v.model.hierarchy_weights) == (1.0, 0.7, 0.5) and (v.optim.ema_start, v.optim.ema_end) == (0.996, 1.0)
 
 def test_help():
