@@ -1,4 +1,4 @@
-"""Prototypes of levers that did not become hjepa options (nbs/10_full_training.ipynb, "What we tried").
+"""Prototypes of levers that did not become hjepa options (nbs/14_tuning_record.ipynb, "Prototypes").
 
 Each lever patches the model or the loop in this process only (hjepa itself is unchanged), trains the default recipe
 (`TrainConfig()`, the recipe of configs/fmnist_tiny.yaml) from scratch for `--steps` optimiser steps, with the

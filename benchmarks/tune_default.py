@@ -1,4 +1,4 @@
-"""Short runs that chose the CPU default of `make train` (see nbs/10_full_training.ipynb, "What we tried").
+"""Short runs that chose the CPU default of `make train` (see nbs/14_tuning_record.ipynb, the tuning record).
 
 Each run trains from scratch for the same number of steps, then scores the frozen target encoder on a fixed split
 (10,000 training images as the k-NN bank / probe training set, the 10,000 test images): k-NN on avg-pooled features
