@@ -3,7 +3,7 @@
 Checks the GPU paths and prints the figures for the benchmark notes:
 1. flash attention: `hjepa.attention.flash_attention` under the FLASH backend alone (fp16, bf16) agrees with the
    explicit path; with a key-padding mask SDPA must fall back to another fused kernel and still agree;
-2. the flash-vs-explicit timing harness of nbs/03_attention on CUDA (time and peak memory, ratios);
+2. the flash-vs-explicit timing harness of nbs/03b_timing on CUDA (time and peak memory, ratios);
 3. the training step has no host syncs: a bf16 forward and backward with the collator's `Masks` under
    `torch.cuda.set_sync_debug_mode('error')`;
 4. the training step of ViT-B/16 at 224 px (predictor 6 x 384, batch 128) on the official sampler's masks: 1 and 3
@@ -16,15 +16,12 @@ Usage:  python benchmarks/gpu_check.py [--device cuda] [--out DIR] [--ijepa PATH
 `--smoke` shrinks everything (tiny model, few points, the `eager` compile backend) so the script itself can be
 tested on a CPU.
 """
-import argparse, json, math, os, sys, time
+import argparse, json, math, os, sys
 import torch
-from hjepa.attention import flash_attention, explicit_attention, benchmark_attention, print_attention_speedups
+from hjepa.attention import flash_attention, explicit_attention
+from hjepa.timing import benchmark_attention, print_attention_speedups, count_flops, hardware
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from step_bench import (PRESETS, fixed_masks, hjepa_run, official_run, step_flops, time_runs, peak_mib, matmul_tflops,
-                        device_name)
-
-def sync(dev):
-    if dev.type == 'cuda': torch.cuda.synchronize()
+from step_bench import PRESETS, fixed_masks, hjepa_run, official_run, time_runs, peak_mib, matmul_tflops
 
 def check_flash(dev, smoke):
     "Fused SDPA vs explicit attention per dtype; on CUDA the flash backend is forced when no mask is given."
@@ -87,7 +84,7 @@ def train_matrix(dev, smoke:bool, ijepa:str|None)->dict:
     if ijepa: runs[f"official I-JEPA, {dt}, batch {big['batch']}"] = official_run(big, dev, ctx2, tgt2, ijepa)
     runs[f"hjepa 3 levels, {dt}, batch {big['batch']}"] = hjepa_run(big, 3, dev, ctx2, tgt2)
     runs[f"hjepa 3 levels, {dt}, batch {big['batch']}, compiled"] = hjepa_run(big, 3, dev, ctx2, tgt2, compile_=backend)
-    flops = {k: step_flops(f) for k, f in runs.items() if 'compiled' not in k}
+    flops = {k: count_flops(f) for k, f in runs.items() if 'compiled' not in k}
     secs = time_runs(runs, dev, p['steps'], p['rounds'])
     peak = matmul_tflops(dev) if dev.type == 'cuda' else None
     rows = []
@@ -99,7 +96,7 @@ def train_matrix(dev, smoke:bool, ijepa:str|None)->dict:
                          tflops=fl / s / 1e12, mfu=fl / s / 1e12 / peak if peak else None,
                          vs_official=s / ref[0] if ref else None, peak_mib=peak_mib(runs[k], dev),
                          losses=losses, finite=all(math.isfinite(l) for l in losses)))
-    print(f"training step, {device_name(dev)}: {p['img_size']} px / patch {p['patch_size']}, width {p['embed_dim']}, "
+    print(f"training step, {hardware(dev)['device']}: {p['img_size']} px / patch {p['patch_size']}, width {p['embed_dim']}, "
           f"depth {p['depth']}, predictor {p['pred_depth']}x{p['pred_dim']}, batch {p['batch']} (official-sampler masks: "
           f"context {ctx.shape[1]}, 4 blocks of {tgt.shape[2]})" + (f"; bf16 matmul peak {peak:.0f} TFLOP/s" if peak else ''))
     print(f"{'run':42} {'ms':>8} {'img/s':>7} {'GFLOP':>8} {'TFLOP/s':>8} {'MFU':>6} {'vs off.':>7} {'MiB':>7} finite")
@@ -118,10 +115,10 @@ def main():
     ap.add_argument('--ijepa', default=None, help='path to a clone of facebookresearch/ijepa (optional)')
     a = ap.parse_args()
     dev = torch.device(a.device)
-    info = dict(torch=torch.__version__, device=str(dev), name=device_name(dev), date=time.strftime('%Y-%m-%d'), smoke=a.smoke)
+    info = dict(hardware(dev), device_type=dev.type, smoke=a.smoke)
     print(info)
     report = dict(info=info, flash=check_flash(dev, a.smoke))
-    rows = benchmark_attention(seq_lens=(49, 196) if a.smoke else (196, 784, 3136),
+    rows = benchmark_attention(flash_attention, explicit_attention, seq_lens=(49, 196) if a.smoke else (196, 784, 3136),
                                dtypes=(torch.float32,) if a.smoke else (torch.float32, torch.bfloat16, torch.float16),
                                batch=4 if a.smoke else 32, heads=3, head_dim=64, device=a.device,
                                repeats=2 if a.smoke else 10, min_seconds=0.0 if a.smoke else 0.2)

@@ -23,7 +23,8 @@ import torch.nn.functional as F
 from torch import nn
 import hjepa.train as t
 from hjepa.model import HJEPA
-from hjepa.ablation import eval_split, feature_sets, score_sets, hardware
+from hjepa.ablation import eval_split, feature_sets, score_sets
+from hjepa.timing import hardware
 from hjepa.eval import knn_eval
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -141,7 +142,7 @@ def main():
     fa, fb = feature_sets(model, dtr, levels=levels), feature_sets(model, dte, levels=levels)
     scores = score_sets(fa, fb, seed=cfg.seed) if a.whole else {'avg': {'knn': knn_eval(*fa['avg'], *fb['avg'])}}
     res = dict(run=a.name, lever=a.lever, overrides=a.overrides, steps=r['step'], train_s=train_s,
-               date=str(datetime.date.today()), machine=hardware(), scores=scores)
+               date=str(datetime.date.today()), machine=hardware()['summary'], scores=scores)
     print(json.dumps(res), flush=True)
     with open(a.results, 'a') as f: f.write(json.dumps(res) + '\n')
 

@@ -15,10 +15,11 @@ peak RSS is that model's alone):
 Timings are reported, never asserted: `tests/test_benchmarks.py` runs `--smoke` and checks only the JSON's form.
 `nbs/13_benchmarks.ipynb` shows the latest committed results.
 """
-import argparse, json, os, resource, subprocess, sys, time
+import argparse, json, os, resource, statistics, subprocess, sys
 import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from step_bench import hjepa_run, time_runs, device_name, sync
+from step_bench import hjepa_run
+from hjepa.timing import time_once, hardware
 
 CONFIGS = {   # name -> model and batch; `hjepa_run` builds a ViT with these overrides (3-channel input)
     'tiny':  dict(img_size=28, patch_size=4, embed_dim=128, depth=4, num_heads=4, pred_dim=96, pred_depth=3, batch=128),
@@ -29,10 +30,8 @@ SMOKE = dict(img_size=32, patch_size=4, embed_dim=32, depth=1, num_heads=2, pred
 
 def _ms(f, reps:int, dev)->float:
     "Median milliseconds of `reps` calls after one warm-up."
-    f(); ts = []
-    for _ in range(reps):
-        sync(dev); t0 = time.perf_counter(); f(); sync(dev); ts.append(time.perf_counter() - t0)
-    return sorted(ts)[len(ts) // 2] * 1e3
+    f()
+    return statistics.median_high(time_once(f, dev) for _ in range(reps)) * 1e3
 
 def one_step(name:str, levels:int, dev, smoke:bool, compile_)->dict:
     "Time one model's training step (run in its own process for a clean peak RSS)."
@@ -41,7 +40,7 @@ def one_step(name:str, levels:int, dev, smoke:bool, compile_)->dict:
     p.update(dtype='bf16' if dev.type == 'cuda' else 'fp32', steps=1, rounds=1)
     f = hjepa_run(p, levels, dev, None, None, compile_=compile_, collator=True)
     if dev.type == 'cuda': torch.cuda.reset_peak_memory_stats()
-    t0 = time.perf_counter(); f(); sync(dev); first = time.perf_counter() - t0         # includes compiling
+    first = time_once(f, dev)                                                          # includes compiling
     ms = _ms(f, 2 if smoke else 5, dev)
     peak = (torch.cuda.max_memory_allocated() if dev.type == 'cuda'
             else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024) / 2**20
@@ -92,10 +91,11 @@ def ema(dev, smoke:bool)->dict:
     return r
 
 def attention(dev, smoke:bool)->list:
-    "Flash (SDPA) against explicit attention, forward + backward (the harness of nbs/03_attention)."
-    from hjepa.attention import benchmark_attention, attention_speedups
+    "Flash (SDPA) against explicit attention, forward + backward (the harness of nbs/03b_timing)."
+    from hjepa.attention import flash_attention, explicit_attention
+    from hjepa.timing import benchmark_attention, attention_speedups
     dts = (torch.float32,) if dev.type == 'cpu' else (torch.float32, torch.bfloat16)
-    rows = benchmark_attention(seq_lens=(49,) if smoke else (196, 784) if dev.type == 'cpu' else (196, 784, 3136),
+    rows = benchmark_attention(flash_attention, explicit_attention, seq_lens=(49,) if smoke else (196, 784) if dev.type == 'cpu' else (196, 784, 3136),
                                dtypes=dts, batch=2 if smoke else 32, heads=3, head_dim=64, device=str(dev),
                                repeats=2 if smoke else 5)
     return [{k: (str(v) if isinstance(v, torch.dtype) else v) for k, v in s.items()} for s in attention_speedups(rows)]
@@ -112,9 +112,8 @@ def main(argv=None):
     if a.one:
         n, L, c = a.one.split(',')
         print(json.dumps(one_step(n, int(L), dev, a.smoke, {'False': False, 'True': True}.get(c, c)))); return
-    info = dict(date=time.strftime('%Y-%m-%d'), device=device_name(dev), device_type=dev.type, torch=torch.__version__,
-                threads=torch.get_num_threads(), smoke=a.smoke)
-    print(f"{info['device']}, torch {info['torch']}, {info['threads']} threads{' (smoke)' if a.smoke else ''}", flush=True)
+    info = dict(hardware(dev), device_type=dev.type, smoke=a.smoke)
+    print(f"{info['date']}, {info['summary']}, torch {info['torch']}{' (smoke)' if a.smoke else ''}", flush=True)
     res = dict(info=info, steps=steps(dev, a.smoke), collation=collation(a.smoke), ema=ema(dev, a.smoke),
                attention=attention(dev, a.smoke))
     c, e = res['collation'], res['ema']

@@ -13,13 +13,14 @@ it, `MaskCollator(official_quirks=True)`, drawn once), so both codes do the same
 as well (`masks=collator`). FLOPs are counted with `torch.utils.flop_counter.FlopCounterMode` over one step.
 Writes `step_bench.json` to `--out` and prints a table; timings are never asserted anywhere.
 """
-import argparse, contextlib, json, os, platform, statistics, sys, time
+import argparse, contextlib, json, os, statistics, sys
 import torch
 import torch.nn.functional as F
 from hjepa.masks import MaskCollator
 from hjepa.model import create_hjepa
 from hjepa.predictor import masks_from_indices
 from hjepa.pyramid import CellPyramid
+from hjepa.timing import sync, time_once, count_flops, hardware
 
 PRESETS = {
     'cpu':   dict(img_size=96, patch_size=8, embed_dim=192, depth=6, num_heads=3, pred_dim=96, pred_depth=3,
@@ -29,9 +30,6 @@ PRESETS = {
     'smoke': dict(img_size=48, patch_size=4, embed_dim=32, depth=1, num_heads=2, pred_dim=16, pred_depth=1,
                   batch=4, dtype='fp32', threads=None, steps=1, rounds=1),
 }
-
-def sync(dev):
-    if dev.type == 'cuda': torch.cuda.synchronize()
 
 def amp_ctx(dev, dtype):
     d = dict(fp32=None, bf16=torch.bfloat16, fp16=torch.float16)[dtype]
@@ -97,36 +95,19 @@ def official_run(p:dict, dev, ctx, tgt, ijepa:str):
         return loss
     return step
 
-def step_flops(step)->float:
-    from torch.utils.flop_counter import FlopCounterMode
-    with FlopCounterMode(display=False) as fc: step()
-    return fc.get_total_flops()
-
 def time_runs(runs:dict, dev, steps:int, rounds:int)->dict:
     "Interleaved timing: every round runs `steps` steps of each run; the median over rounds of the mean step time."
     for f in runs.values(): f(); f()                                # warm up (and compile)
     t = {k: [] for k in runs}
     for _ in range(rounds):
-        for k, f in runs.items():
-            sync(dev); t0 = time.perf_counter()
-            for _ in range(steps): f()
-            sync(dev); t[k].append((time.perf_counter() - t0) / steps)
+        for k, f in runs.items(): t[k].append(time_once(lambda: [f() for _ in range(steps)], dev) / steps)
     return {k: statistics.median(v) for k, v in t.items()}
 
 def matmul_tflops(dev, dtype=torch.bfloat16, n:int=8192, reps:int=20)->float:
     "The device's measured dense matmul rate (TFLOP/s) at n x n x n: the denominator of MFU."
     a, b = torch.randn(n, n, device=dev, dtype=dtype), torch.randn(n, n, device=dev, dtype=dtype)
     for _ in range(3): a @ b
-    sync(dev); t0 = time.perf_counter()
-    for _ in range(reps): a @ b
-    sync(dev)
-    return 2 * n ** 3 * reps / (time.perf_counter() - t0) / 1e12
-
-def device_name(dev)->str:
-    "The GPU's name, or the CPU's model name (from /proc/cpuinfo on Linux)."
-    if dev.type == 'cuda': return torch.cuda.get_device_name(dev)
-    try: return next(l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name'))
-    except (OSError, StopIteration): return platform.processor() or platform.machine()
+    return 2 * n ** 3 * reps / time_once(lambda: [a @ b for _ in range(reps)], dev) / 1e12
 
 def peak_mib(f, dev)->float|None:
     if dev.type != 'cuda': return None
@@ -160,7 +141,7 @@ def main(argv=None):
         runs['hjepa 1 level, compiled'] = hjepa_run(p, 1, dev, ctx, tgt, compile_=True)
         runs['hjepa 3 levels, compiled'] = hjepa_run(p, 3, dev, ctx, tgt, compile_=True)
     runs['hjepa 3 levels, collator masks'] = hjepa_run(p, 3, dev, ctx, tgt, collator=True)
-    flops = {k: step_flops(f) for k, f in runs.items() if 'compiled' not in k}
+    flops = {k: count_flops(f) for k, f in runs.items() if 'compiled' not in k}
     secs = time_runs(runs, dev, p['steps'], p['rounds'])
     ref = secs.get('official I-JEPA')
     rows = []
@@ -170,8 +151,7 @@ def main(argv=None):
                  vs_official=s / ref if ref else None, peak_mib=peak_mib(runs[k], dev))
         if a.peak_tflops: r['mfu'] = r['tflops'] / a.peak_tflops
         rows.append(r)
-    info = dict(p, date=time.strftime('%Y-%m-%d'), device=device_name(dev), torch=torch.__version__,
-                threads=torch.get_num_threads(), preset=a.preset, context=ctx.shape[1], target_block=tgt.shape[2])
+    info = dict(p, **hardware(dev), preset=a.preset, context=ctx.shape[1], target_block=tgt.shape[2])
     print(f"{info['device']}, torch {info['torch']}, {info['threads']} threads, {a.preset} preset: batch {p['batch']}, "
           f"{p['img_size']} px / patch {p['patch_size']} ({grid}x{grid}), width {p['embed_dim']}, depth {p['depth']}, "
           f"predictor {p['pred_depth']}x{p['pred_dim']}, {p['dtype']}; official-sampler masks: context {ctx.shape[1]}, "
