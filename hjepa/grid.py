@@ -95,17 +95,22 @@ class CellTables:
         self.starts = [sum(h * w for h, w in self.shapes[:l]) for l in range(num_levels + 1)]   # `offsets` as Python ints
         self._t = _cell_tables(H, W, num_levels) if tensors is None else dict(tensors)
 
-    def tensors(self)->dict: return dict(self._t)       # name -> long tensor (what the pyramid registers as buffers)
+    def tensors(self)->dict: # name -> long tensor
+        "Every table by name (what the pyramid registers as buffers)."
+        return dict(self._t)
 
     @property
     def device(self)->torch.device: return self._t['offsets'].device
 
-    def to(self, device)->'CellTables': # the same tables on `device` (`self` if they are there already)
+    def to(self, device, # where the copy goes
+          )->'CellTables': # the same tables on `device` (`self` if they are there already)
+        "The tables on another device."
         d = torch.device(device)
         if d.type == self.device.type and d.index in (None, self.device.index): return self
         return CellTables(self.grid_size, self.num_levels, {k: v.to(d) for k, v in self._t.items()})
 
-    def check_level(self, level:int)->int:
+    def check_level(self, level:int)->int: # `level`, validated
+        "Raise `ValueError` unless `0 <= level < num_levels`."
         if not isinstance(level, int) or isinstance(level, bool) or not 0 <= level < self.num_levels:
             raise ValueError(f"level={level!r}: need 0 <= level < num_levels={self.num_levels}")
         return level
@@ -184,12 +189,12 @@ def member_queries(member:Tensor, # bool [..., N]: each block's fine patches
                   )->Tensor: # long [..., Q] global query ids, -1 = padding
     "Each block's queries: its fine patches, then every coarser cell lying entirely inside it, in global-id order."
     sel = torch.cat(cells_inside(member, cells), dim=-1)               # [..., G]; level 0 is `member`
-    G = sel.shape[-1]
-    ids = torch.arange(G, device=sel.device)
-    key = torch.where(sel, ids, ids + G)                               # selected ids sort first, in id order
-    Q = int(sel.sum(-1).max()) if sel.numel() else 0
-    key = key.sort(dim=-1).values[..., :Q]
-    return F.pad(torch.where(key < G, key, -1), (0, -Q % bucket), value=-1)
+    Q = int(sel.sum(-1).max()) if sel.numel() else 0                   # the longest list (one host sync)
+    Q += -Q % bucket
+    slot = torch.where(sel, sel.cumsum(-1) - 1, Q)                     # k-th selected id -> slot k; the rest -> a spare slot
+    ids = torch.arange(sel.shape[-1], device=sel.device).expand_as(slot)
+    out = torch.full((*sel.shape[:-1], Q + 1), -1, dtype=torch.long, device=sel.device)
+    return out.scatter_(-1, slot, ids)[..., :Q]                         # ids in increasing order, then -1
 
 def query_levels(query_ids:Tensor, # long [...] global query ids, -1 = padding
                  cells:CellTables, # the grid's tables
