@@ -69,9 +69,9 @@ def collation(smoke:bool)->dict:
     try:
         ours, theirs, idx = MaskCollator(14), MaskCollator(14, official_quirks=True), list(range(32))
         reps = 3 if smoke else 50
-        r = dict(batch=32, grid=14, threads=1, masks_ms=_ms(lambda: ours.sample_masks(32, idx), reps, torch.device('cpu')),
-                 masks_and_queries_ms=_ms(lambda: ours.masks(32, idx), reps, torch.device('cpu')),
-                 official_loops_ms=_ms(lambda: theirs.sample_masks(32, idx), reps, torch.device('cpu')))
+        r = dict(batch=32, grid=14, threads=1, masks_ms=_ms(lambda: ours.sample_indices(32, idx), reps, torch.device('cpu')),
+                 masks_and_queries_ms=_ms(lambda: ours.sample_batch_masks(32, idx), reps, torch.device('cpu')),
+                 official_loops_ms=_ms(lambda: theirs.sample_indices(32, idx), reps, torch.device('cpu')))
     finally: torch.set_num_threads(n)
     r['speedup'] = r['official_loops_ms'] / r['masks_and_queries_ms']
     return r

@@ -18,8 +18,7 @@ import torch
 import torch.nn.functional as F
 from hjepa.masks import MaskCollator
 from hjepa.model import create_hjepa
-from hjepa.predictor import masks_from_indices
-from hjepa.pyramid import CellPyramid
+from hjepa.grid import CellTables, masks_from_indices
 from hjepa.timing import sync, time_once, count_flops, hardware
 
 PRESETS = {
@@ -37,7 +36,7 @@ def amp_ctx(dev, dtype):
 
 def fixed_masks(grid:int, B:int, seed:int=0):
     "(context_idx [B, Kc], target_idx [B, 4, T]) from the official sampler, drawn once."
-    return MaskCollator(grid, seed=seed, official_quirks=True, num_levels=1).sample_masks(B, list(range(B)))
+    return MaskCollator(grid, seed=seed, official_quirks=True, num_levels=1).sample_indices(B, list(range(B)))
 
 def hjepa_run(p:dict, levels:int, dev, ctx, tgt, compile_=False, collator:bool=False, **model_kw):
     "A closure doing one hjepa training step on fixed data (`compile_`: False, True or a backend name)."
@@ -48,8 +47,8 @@ def hjepa_run(p:dict, levels:int, dev, ctx, tgt, compile_=False, collator:bool=F
                          predictor_num_heads=p['num_heads'], **model_kw).to(dev).train()
     grid = p['img_size'] // p['patch_size']
     if collator:                                                    # hjepa's own sampler (contexts cut, not padded)
-        c = MaskCollator(grid, seed=0, num_levels=levels); masks = c.build(*c.sample_masks(p['batch'], list(range(p['batch']))))
-    else: masks = masks_from_indices(ctx, tgt, CellPyramid(grid, levels))
+        c = MaskCollator(grid, seed=0, num_levels=levels); masks = c.sample_batch_masks(p['batch'], list(range(p['batch'])))
+    else: masks = masks_from_indices(ctx, tgt, CellTables(grid, levels))
     masks = masks.to(dev)
     x = torch.randn(p['batch'], 3, p['img_size'], p['img_size'], generator=torch.Generator().manual_seed(0)).to(dev)
     opt = torch.optim.AdamW([q for q in model.parameters() if q.requires_grad], lr=1e-4, **_fused(dev))

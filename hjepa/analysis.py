@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 import matplotlib.pyplot as plt
-from .masks import Masks
+from .grid import Masks
 from .pyramid import CellPyramid
 from .encoder import ViTEncoder
 from .model import HJEPA
@@ -309,6 +309,6 @@ def explorer(model:HJEPA, # the model
     from hjepa.masks import MaskCollator
     coll = MaskCollator(model.pyramid.grid_size, seed=seed, num_levels=model.num_levels)
     def show(index=0, level=0):
-        draw_explorer(model, dataset[index][0], coll.masks(1, [index]), level); plt.show()
+        draw_explorer(model, dataset[index][0], coll.sample_batch_masks(1, [index]), level); plt.show()
     return widgets.interact(show, index=widgets.IntSlider(0, 0, len(dataset) - 1),
                             level=widgets.Dropdown(options=list(range(model.num_levels)), value=0))

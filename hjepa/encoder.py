@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['VIT_CONFIGS', 'vit_config', 'Block', 'sincos_pos_embed', 'init_vit_weights', 'rescale_blocks', 'ViTEncoder',
-           'create_target_encoder', 'update_target_encoder', 'LoadResult', 'load_encoder_weights']
+           'check_images', 'create_target_encoder', 'update_target_encoder', 'LoadResult', 'load_encoder_weights']
 
 # %% ../nbs/04_encoder.ipynb #79478be6
 import copy, math, os
@@ -18,6 +18,7 @@ from timm.layers import PatchEmbed, Mlp, DropPath, LayerScale
 from fastcore.basics import patch
 from .rope import RoPE2D, RoPECache, grid_positions
 from .attention import Attention
+from .grid import check_index_tensor
 
 # %% ../nbs/04_encoder.ipynb #7726249e
 VIT_CONFIGS = {
@@ -161,7 +162,7 @@ class ViTEncoder(nn.Module):
                                       embed_dim=D)
         self.grid_size = tuple(self.patch_embed.grid_size)
         self.num_patches = self.grid_size[0] * self.grid_size[1]
-        self._init_buffers()   # `positions`, `pos_embed_fixed`: derived from the config, not in the state dict
+        self.init_non_persistent_buffers()   # `positions`, `pos_embed_fixed`: derived from the config, not in the state dict
         dpr = [drop_path_rate * i / max(self.depth - 1, 1) for i in range(self.depth)]  # linear in depth (python: meta-safe)
         self.blocks = nn.ModuleList([
             Block(D, self.num_heads, mlp_ratio=cfg['mlp_ratio'], drop_path=dpr[i], init_values=init_values,
@@ -176,38 +177,30 @@ class ViTEncoder(nn.Module):
 
     def set_grad_checkpointing(self, enable:bool=True): self.grad_checkpointing = enable
 
-    def _init_buffers(self):
-        "(Re)build the derived buffers `positions` and `pos_embed_fixed` (float32) on the device they are on now."
-        old = self._buffers.get('positions')
+    def init_non_persistent_buffers(self):
+        "Build the derived buffers where the module is (call it again after `to_empty`): integer tables that no cast touches."
+        old = self._buffers.get('grid_rc')
         device = old.device if old is not None else torch.get_default_device()   # in __init__: the default device
         with torch.device('cpu'):                           # computed on the CPU: the same bits everywhere
             pos = grid_positions(*self.grid_size)
-            fixed = None if self.use_rope else sincos_pos_embed(pos, self.embed_dim)
-        self.register_buffer('positions', pos.to(device), persistent=False)
-        self.register_buffer('pos_embed_fixed', None if fixed is None else fixed.to(device), persistent=False)
+            fixed = None if self.use_rope else sincos_pos_embed(pos, self.embed_dim).view(torch.int32)   # float32 bits
+        self.register_buffer('grid_rc', pos.long().to(device), persistent=False)
+        self.register_buffer('pos_embed_bits', None if fixed is None else fixed.to(device), persistent=False)
 
-    def _apply(self, fn, *args, **kwargs):
-        # `.to`, `.half`, `to_empty` (also when called on a parent): rebuild the derived buffers where they now live
-        super()._apply(fn, *args, **kwargs)
-        self._init_buffers()
-        return self
+    @property
+    def positions(self)->Tensor: return self.grid_rc.float()   # float32 (row, col) of every patch [N, 2]
+
+    @property
+    def pos_embed_fixed(self)->Tensor|None: # float32 [N, D] sin-cos table (use_rope=False), else None
+        return None if self.pos_embed_bits is None else self.pos_embed_bits.view(torch.float32)
 
 # %% ../nbs/04_encoder.ipynb #2cdc3fda
-def _check_index_tensor(name:str, # the argument's name, for the message
-                        t, # the argument: an integer tensor of flat patch indices
-                       )->Tensor: # t as long
-    "`t` as a long tensor; `ValueError` naming `name` unless it is an integer tensor (int64, int32, int16 or uint8)."
-    if not isinstance(t, Tensor) or t.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
-        got = f"a tensor of {t.dtype}" if isinstance(t, Tensor) else f"a {type(t).__name__}"
-        raise ValueError(f"{name}: need an integer (long) tensor of flat patch indices, got {got}")
-    return t.long()
-
 @torch.no_grad()
 def _check_keep_idx(keep_idx:Tensor, # [B, K] or [K] integer patch indices, -1 = padded slot
                     B:int, N:int, # batch size, number of patches
                    )->tuple: # (keep_idx long [B, K], whether any slot is padded)
     "Validate kept-patch indices (one host sync); -1 marks padding, every image needs a real token."
-    keep_idx = _check_index_tensor('keep_idx', keep_idx)
+    keep_idx = check_index_tensor('keep_idx', keep_idx)
     if keep_idx.dim() == 1: keep_idx = keep_idx[None].expand(B, -1)
     if keep_idx.dim() != 2 or keep_idx.shape[0] != B:
         raise ValueError(f"keep_idx shape={tuple(keep_idx.shape)}: need [B={B}, K] or [K]")
@@ -218,7 +211,9 @@ def _check_keep_idx(keep_idx:Tensor, # [B, K] or [K] integer patch indices, -1 =
     if fewest == 0: raise ValueError("keep_idx: an image's context is entirely padding (-1); need a real patch per image")
     return keep_idx, lo < 0
 
-def _check_images(enc, images:Tensor):
+def check_images(enc:nn.Module, # the encoder (its `in_chans` and `img_size`)
+                 images:Tensor, # [B, C, H, W] float images
+                ):
     "Check a batch of images against the encoder (shape, dtype and size only: no host sync)."
     if not isinstance(images, Tensor): raise ValueError(f"images: need a float tensor [B, C, H, W], got {type(images).__name__}")
     if images.dim() != 4: raise ValueError(f"images shape={tuple(images.shape)}: need [B, C, H, W]")
@@ -246,7 +241,7 @@ def forward(self:ViTEncoder,
             _padded:bool|None=None, # internal (`HJEPA.predict`): keep_idx already checked ([B, K] long); whether any slot is -1
            )->Tensor: # [B, K or N, D], after the final LayerNorm; zeros at padded slots
     "Embed patches, gather the kept tokens, run them through the blocks with RoPE at their true positions."
-    _check_images(self, images)
+    check_images(self, images)
     x = self.patch_embed(images)                                  # [B, N, D]
     B, N, D = x.shape
     if self.pos_embed_fixed is not None: x = x + self.pos_embed_fixed.to(x.dtype)

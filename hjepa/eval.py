@@ -15,7 +15,8 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 from .encoder import ViTEncoder
 from .model import HJEPA
-from .pyramid import CellPyramid, max_levels
+from .pyramid import CellPyramid
+from .grid import max_levels
 
 # %% ../nbs/08_eval.ipynb #c5994dd2
 def _is_int(v)->bool:

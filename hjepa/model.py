@@ -11,10 +11,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from fastcore.basics import patch
-from .masks import Masks
-from .encoder import ViTEncoder, create_target_encoder, update_target_encoder, vit_config, _check_images
-from .pyramid import CellPyramid, max_levels
-from .predictor import PredictorNetwork, build_masks
+from .grid import Masks, check_masks, max_levels
+from .encoder import ViTEncoder, create_target_encoder, update_target_encoder, vit_config, check_images
+from .pyramid import CellPyramid
+from .predictor import PredictorNetwork
 
 # %% ../nbs/07_model.ipynb #75a709b3
 DEFAULT_HIERARCHY_WEIGHTS = (1.0, 0.7, 0.5)
@@ -115,19 +115,26 @@ class HJEPA(nn.Module):
 # %% ../nbs/07_model.ipynb #054a9913
 @patch
 def batch_masks(self:HJEPA,
-                images:Tensor,               # [B, C, H, W] float
-                context_idx,                 # a `Masks` (from `MaskCollator`), or long [B, Kc] / [Kc] context ids, -1 = padding
-                target_idx:Tensor|None=None, # with raw `context_idx`: long [B, M, T] target blocks, -1 = padding
-                allow_overlap:bool=False,    # raw indices only: accept context patches that are also targets
-               )->Masks:                     # the batch's masks on the images' device
+                images:Tensor,                # [B, C, H, W] float
+                masks:Masks|None=None,        # the batch's `Masks` (from `MaskCollator`): trusted, checked against this model
+                context_idx:Tensor|None=None, # or raw indices: long [B, Kc] / [Kc] context ids, -1 = padding ...
+                target_idx:Tensor|None=None,  # ... and long [B, M, T] target blocks, -1 = padding (checked by `check_masks`)
+                allow_overlap:bool=False,     # raw indices only: accept context patches that are also targets
+               )->Masks:                      # the batch's masks on the images' device
     "The batch's `Masks`: a `Masks` is trusted (checked against this model, no host sync); raw indices are checked."
-    _check_images(self.context_encoder, images)
+    check_images(self.context_encoder, images)
     B = images.shape[0]
-    if not isinstance(context_idx, Masks):
-        if target_idx is None: raise ValueError("target_idx: missing; pass a `Masks` (from MaskCollator) or both index tensors")
-        return build_masks(context_idx, target_idx, self.pyramid, batch_size=B, allow_overlap=allow_overlap)
-    m = context_idx
-    if target_idx is not None: raise ValueError("target_idx: pass either a `Masks` alone or two index tensors, not both")
+    if masks is None:
+        if context_idx is None or target_idx is None:
+            raise ValueError(f"{'target_idx' if context_idx is not None else 'masks'}: missing; pass a `Masks` "
+                             f"(from MaskCollator) or both context_idx and target_idx")
+        return check_masks(context_idx, target_idx, self.pyramid.cells, batch_size=B, allow_overlap=allow_overlap)
+    if context_idx is not None or target_idx is not None:
+        raise ValueError("target_idx: pass either a `Masks` alone or two index tensors, not both")
+    if not isinstance(masks, Masks):
+        raise ValueError(f"masks: need a `Masks` (from MaskCollator), got a {type(masks).__name__}; pass raw index "
+                         f"tensors as context_idx=... and target_idx=...")
+    m = masks
     if tuple(m.grid) != self.pyramid.grid_size:
         raise ValueError(f"masks built for a {m.grid[0]}x{m.grid[1]} patch grid; this model has "
                          f"{self.pyramid.grid_size[0]}x{self.pyramid.grid_size[1]} (MaskCollator(grid_size=...))")
@@ -138,16 +145,22 @@ def batch_masks(self:HJEPA,
         raise ValueError(f"masks for a batch of {m.batch_size} images, images.shape={tuple(images.shape)}")
     return m.to(images.device, non_blocking=True)
 
+@patch
+def _masks_arg(self:HJEPA, images:Tensor, masks, target_idx, allow_overlap:bool)->Masks:
+    "The `Masks` of `forward`'s and `predict`'s arguments: a `Masks` alone, or context indices then `target_idx`."
+    if isinstance(masks, Masks): return self.batch_masks(images, masks, target_idx=target_idx)
+    return self.batch_masks(images, context_idx=masks, target_idx=target_idx, allow_overlap=allow_overlap)
+
 # %% ../nbs/07_model.ipynb #52d7f25d
 @patch
 def predict(self:HJEPA,
              images:Tensor,               # [B, C, H, W]
-             context_idx,                 # a `Masks`, or [B, Kc] context patch ids, -1 padded
-             target_idx:Tensor|None=None, # with raw `context_idx`: [B, M, T] target blocks, -1 padded
+             masks,                       # a `Masks` (from `MaskCollator`), or raw [B, Kc] context patch ids, -1 padded
+             target_idx:Tensor|None=None, # with raw context ids: [B, M, T] target blocks, -1 padded
              allow_overlap:bool=False,    # raw indices only: accept context patches that are also targets
             )->tuple:                     # (predictions [B, M, Q, D], query_ids [B, M, Q] global ids, -1 = padding)
     "Predictions for every query (fine patch or fully-masked coarse cell) of every target block."
-    m = self.batch_masks(images, context_idx, target_idx, allow_overlap)
+    m = self._masks_arg(images, masks, target_idx, allow_overlap)
     return self._predict(images, m), m.query_ids
 
 @patch
@@ -205,12 +218,12 @@ def _losses(self:HJEPA,
 @patch
 def forward(self:HJEPA,
              images:Tensor,               # [B, C, H, W] float
-             context_idx,                 # a `Masks` (from `MaskCollator`), or long [B, Kc] context ids, -1 = padding
-             target_idx:Tensor|None=None, # with raw `context_idx`: long [B, M, T] target blocks, -1 = padding
+             masks,                       # a `Masks` (from `MaskCollator`), or raw long [B, Kc] context ids, -1 = padding
+             target_idx:Tensor|None=None, # with raw context ids: long [B, M, T] target blocks, -1 = padding
              allow_overlap:bool=False,    # raw indices only: accept context patches that are also targets
             )->dict:                      # loss (fp32 scalar), level_losses (L scalars), vicreg, num_queries [L]
     "Total loss, one loss per level, the VICReg term and the number of queries per level."
-    m = self.batch_masks(images, context_idx, target_idx, allow_overlap)
+    m = self._masks_arg(images, masks, target_idx, allow_overlap)
     return self._losses(self._predict(images, m), m, self.targets(images))
 
 # %% ../nbs/07_model.ipynb #083a9b88

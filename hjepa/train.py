@@ -29,7 +29,8 @@ from torchvision.transforms import v2 as T
 import matplotlib.pyplot as plt
 from fastcore.script import call_parse, Param, store_true
 from .data import fashion_dataset, ImageFolderDataset, make_transform, _resolve_source, INSTALL_HINT
-from .masks import MaskCollator, Masks, sample_seed
+from .masks import MaskCollator, sample_seed
+from .grid import Masks
 from .model import create_hjepa, HJEPA
 from .eval import extract_features, pixel_features, knn_eval, linear_probe, collapse_stats
 

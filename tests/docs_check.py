@@ -9,7 +9,7 @@ Quarto would write (nbdev's `output-file`: `08_eval.ipynb` -> `_docs/eval.html`)
   outputs, and no `#|` line is shown;
 - Quarto-only markdown is dropped: attributes (`[text](url){target="_blank"}`, `[text]{.class}`, `## Head {#id}`)
   and `:::` div fences (their content stays);
-- links to notebooks (`01_masks.ipynb`) and to the published site (nbdev's `show_doc` links) point at the local
+- links to notebooks (`01b_masks.ipynb`) and to the published site (nbdev's `show_doc` links) point at the local
   pages, and heading ids are pandoc's (lowercase), so `eval.html#extract_features` lands;
 - maths is typeset by MathJax 2 from Debian's libjs-mathjax, copied into `_docs/mathjax/`: nothing is fetched at
   run time (`make docs-deps` installs it);
