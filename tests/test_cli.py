@@ -2,17 +2,18 @@
 evaluates, and resumes when run again; `hjepa_eval` scores its checkpoint; every file in configs/ is a valid config."""
 import subprocess, sys
 from pathlib import Path
-from hjepa.train import TrainConfig, load_config
+from hjepa.config import TrainConfig, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 TINY = ['data.source=bundled', 'data.limit=256', 'batch_size=32', 'model.embed_dim=32', 'model.depth=1',
         'model.num_heads=2', 'model.predictor_depth=1', 'model.predictor_embed_dim=32', 'model.predictor_num_heads=2',
         'eval.eval_every=2', 'eval.knn_train=256', 'eval.knn_test=128', 'eval.final_train=512', 'eval.final_test=256',
         'progress=False', 'amp_probe=False']
 
 def run(cmd, *args, timeout=600):
-    r = subprocess.run([str(BIN/cmd), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    "`cmd` (hjepa_train or hjepa_eval) as its console script runs it: `hjepa.cli.<cmd>()` parsing `args`."
+    code = f"import sys; sys.argv[0] = {cmd!r}; from hjepa.cli import {cmd}; {cmd}()"
+    r = subprocess.run([sys.executable, '-c', code, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
     return r.returncode, r.stdout + r.stderr
 
 def test_configs_valid():
