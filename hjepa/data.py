@@ -6,8 +6,8 @@
 __all__ = ['DEFAULT_DATA_DIR', 'INSTALL_HINT', 'FASHION_CLASSES', 'ASSETS', 'SUBSET_DIR', 'FASHION_MEAN', 'FASHION_STD',
            'IMG_EXTENSIONS', 'FASHION_SOURCES', 'IDXError', 'parse_idx', 'read_idx', 'write_idx', 'find_data_dir',
            'load_idx_split', 'load_fashion_mnist', 'load_bundled_subset', 'make_transform', 'IDXDataset',
-           'ImageFolderDataset', 'resolve_source', 'fashion_dataset', 'SeededItems', 'SkipSampler',
-           'datadata_transform', 'first_n', 'build_datasets', 'make_loader', 'random_subset']
+           'ImageFolderDataset', 'resolve_source', 'fashion_dataset', 'SeededItems', 'SkipSampler', 'data_transform',
+           'first_n', 'build_datasets', 'make_loader', 'random_subset']
 
 # %% ../nbs/00_data.ipynb #a80636a7
 import gzip, importlib.util, math, os, struct, warnings
@@ -258,7 +258,7 @@ def fashion_dataset(split:str='train', # 'train' or 'test'
                             "or pass source='bundled' to silence this.", UserWarning, stacklevel=2)
     return IDXDataset(x, y, make_transform(img_size, in_chans, train_aug=train_aug), source=kind, root=root)
 
-# %% ../nbs/00_data.ipynb #1a93742c
+# %% ../nbs/00_data.ipynb #e59bd78d
 import copy
 from torch.utils.data import DataLoader, Subset
 from torch.utils.data.distributed import DistributedSampler
@@ -301,17 +301,17 @@ class SkipSampler(torch.utils.data.Sampler):
     def __iter__(self): return iter(list(self.inner)[self.skip:])
     def __len__(self): return len(self.inner) - self.skip
 
-# %% ../nbs/00_data.ipynb #32daefd2
+# %% ../nbs/00_data.ipynb #e7d9d745
 _IMAGENET_MEAN, _IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
-def datadata_transform(d, # the `data` section of a `TrainConfig` (09a_config): size, channels, crop and flip
+def data_transform(d, # the `data` section of a `TrainConfig` (09a_config): size, channels, crop and flip
                    train:bool, # True: the training augmentation; False: a plain resize
                    fashion:bool, # Fashion-MNIST (its own normalisation) rather than an image folder
                   ):
     "The train (random crop, optional flip) or eval (resize) transform for `d`."
     norm = {} if fashion else (dict(mean=_IMAGENET_MEAN, std=_IMAGENET_STD) if d.in_chans == 3 else dict(mean=0.449, std=0.226))
     aug = train and d.crop_scale is not None
-    t = makedata_transform(d.img_size, d.in_chans, train_aug=aug, crop_scale=tuple(d.crop_scale) if aug else (0.3, 1.), **norm)
+    t = make_transform(d.img_size, d.in_chans, train_aug=aug, crop_scale=tuple(d.crop_scale) if aug else (0.3, 1.), **norm)
     return T.Compose([t, T.RandomHorizontalFlip()]) if train and d.hflip else t
 
 def first_n(ds, n:int|None): # a dataset, and how many of its first items to keep (None = all)
@@ -340,7 +340,7 @@ def build_datasets(d, # the `data` section of a `TrainConfig` (09a_config)
     what = f"image folder {root}: {len(tr):,} training images" + (f", {len(val):,} held-out" if val else ", no held-out folder")
     return tr, ev, val, what
 
-# %% ../nbs/00_data.ipynb #b461ed64
+# %% ../nbs/00_data.ipynb #216a15bb
 def make_loader(ds, # the dataset
                 cfg, # a `TrainConfig` (09a_config): its `batch_size`, `seed` and `data.num_workers` are used
                 device:torch.device, # where the batches go (pinned memory on CUDA)

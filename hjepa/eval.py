@@ -345,10 +345,10 @@ def plot_spectrum(feats,           # [n, D] features, or a dict {name: [n, D] fe
     ax.legend(fontsize=8)
     return ax
 
-# %% ../nbs/08_eval.ipynb #af8ff4a2
+# %% ../nbs/08_eval.ipynb #0af8a72e
 from .data import build_datasets, make_loader, random_subset
 
-# %% ../nbs/08_eval.ipynb #e654a92f
+# %% ../nbs/08_eval.ipynb #904fb42e
 def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
                    cfg, # the run's `TrainConfig` (09a_config): data, eval sizes, probe level
                    log=print, # where the table goes
