@@ -1,6 +1,7 @@
 """Prototypes of levers that did not become hjepa options (nbs/14_tuning_record.ipynb, "Prototypes").
 
-Each lever patches the model or the loop in this process only (hjepa itself is unchanged), trains the default recipe
+Each lever patches the model in this process only, or passes its own model or collator to `train` (`model_fn`,
+`collator_fn`; hjepa itself is unchanged), trains the default recipe
 (`TrainConfig()`, the recipe of configs/fmnist_tiny.yaml) from scratch for `--steps` optimiser steps, with the
 schedules ending there, and scores the frozen target encoder on all 60,000 training / 10,000 test images:
 average-pooled k-NN, or with `--whole` what `tune_default.py whole` reports (k-NN and linear probe, average-pooled
@@ -21,14 +22,15 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-import hjepa.train as t
+from hjepa.config import TrainConfig, apply_overrides
+from hjepa.checkpoint import build_model, load_trained
+from hjepa.train import train
 from hjepa.model import HJEPA
 from hjepa.ablation import eval_split, feature_sets, score_sets
 from hjepa.timing import hardware
 from hjepa.eval import knn_eval
 
 ROOT = Path(__file__).resolve().parents[1]
-_BUILD, _SETUP = t.build_model, t.setup_run
 
 @contextlib.contextmanager
 def captured(modules:dict):
@@ -57,12 +59,6 @@ class TwoMaskSets:
     def __getattr__(self, k): return getattr(self.base, k)
     def __call__(self, batch): out = self.base(batch); return (*out, self.extra(batch)[2])
 
-def setup_two_mask_sets(cfg, log=print):
-    run = _SETUP(cfg, log)
-    run.collator = TwoMaskSets(run.collator)
-    run.loader = t._loader(run.items, cfg, run.device, run.sampler, run.collator, drop_last=True)
-    return run
-
 def forward_multi(self:HJEPA, images, *mask_sets):
     "The mean of the losses of every mask set, all against one teacher pass."
     tg = self.targets(images)
@@ -74,7 +70,7 @@ def forward_multi(self:HJEPA, images, *mask_sets):
 
 # global ------------------------------------------------------------------------------------------------------------
 def build_global(cfg):
-    m = _BUILD(cfg)
+    m = build_model(cfg)
     P, D = m.predictor.predictor_embed_dim, m.predictor.embed_dim
     m.global_token = nn.Parameter(nn.init.trunc_normal_(torch.zeros(1, 1, P), std=.02))
     m.global_head = nn.Linear(P, D)
@@ -103,7 +99,7 @@ def forward_global(self:HJEPA, images, masks):
 
 # hmlp --------------------------------------------------------------------------------------------------------------
 def build_hmlp(cfg):
-    m = _BUILD(cfg)
+    m = build_model(cfg)
     proj = m.context_encoder.patch_embed.proj
     if proj.kernel_size != (4, 4): raise ValueError(f"hmlp: needs model.patch_size=4, got {proj.kernel_size[0]}")
     m.context_encoder.patch_embed.proj = nn.Sequential(nn.Conv2d(proj.in_channels, 64, 2, 2), nn.GELU(),
@@ -111,12 +107,14 @@ def build_hmlp(cfg):
     m.target_encoder.patch_embed.proj = copy.deepcopy(m.context_encoder.patch_embed.proj).requires_grad_(False)
     return m
 
-def apply_lever(lever:str):
+def apply_lever(lever:str)->dict:
+    "Patch `HJEPA` for `lever`; returns the arguments of `train` (and `load_trained`) it needs: `model_fn`, `collator_fn`."
     if lever == 'targets-avg': HJEPA.targets = targets_avg
-    elif lever == 'multi-mask': t.setup_run, HJEPA.forward = setup_two_mask_sets, forward_multi
-    elif lever == 'global': t.build_model, HJEPA.forward = build_global, forward_global
-    elif lever == 'hmlp': t.build_model = build_hmlp
+    elif lever == 'multi-mask': HJEPA.forward = forward_multi; return dict(collator_fn=TwoMaskSets)
+    elif lever == 'global': HJEPA.forward = forward_global; return dict(model_fn=build_global)
+    elif lever == 'hmlp': return dict(model_fn=build_hmlp)
     elif lever != 'none': raise ValueError(f"lever={lever!r}: allowed are none, targets-avg, multi-mask, global, hmlp")
+    return {}
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -126,17 +124,16 @@ def main():
     ap.add_argument('--results', default=str(ROOT/'benchmarks'/'results'/'prototypes.jsonl'), help="the JSON-lines file to append to")
     ap.add_argument('overrides', nargs='*', help="settings on top of TrainConfig(), e.g. seed=1")
     a = ap.parse_intermixed_args()
-    apply_lever(a.lever)
+    seams = apply_lever(a.lever)
     out_dir = Path(a.runs)/a.name
-    cfg = t.apply_overrides(t.TrainConfig(), [f'out_dir={out_dir}', f'max_steps={a.steps}', 'eval.eval_every=0',
+    cfg = apply_overrides(TrainConfig(), [f'out_dir={out_dir}', f'max_steps={a.steps}', 'eval.eval_every=0',
                             'eval.final_eval=False', 'progress=False', 'live_plot=False', 'amp_probe=False'] + a.overrides)
     t0 = time.time()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
-        r = t.train(cfg, log=lambda msg: None)
+        r = train(cfg, log=lambda msg: None, **seams)
     train_s = round(time.time() - t0)
-    model = t.build_model(cfg)
-    model.load_state_dict(t.read_checkpoint(r['checkpoint'], model)['model_state_dict'])
+    model, _ = load_trained(r['checkpoint'], model_fn=seams.get('model_fn'))
     dtr, dte = eval_split(cfg, n_train=None, n_test=None)                       # every image
     levels = (1, 2) if a.whole else ()
     fa, fb = feature_sets(model, dtr, levels=levels), feature_sets(model, dte, levels=levels)

@@ -25,15 +25,16 @@ import json, shutil, sys, time, warnings, platform, datetime
 from pathlib import Path
 import torch
 import torch.nn.functional as F
-import hjepa.train as t
+from hjepa.config import TrainConfig, apply_overrides, unpinned
+from hjepa.checkpoint import latest_checkpoint, load_trained, CKPT_RE   # a checkpoint's model and config, checked to fit
+from hjepa.train import train
 from hjepa.ablation import eval_split as split, feature_sets, score_sets   # split: 10,000 un-augmented training images, the 10,000 test images
-from hjepa.analysis import load_trained          # a checkpoint's model and config, checked to fit
-from hjepa.eval import extract_features, pixel_features, knn_eval, linear_probe, collapse_stats, _collect
+from hjepa.eval import extract_features, pixel_features, knn_eval, linear_probe, collapse_stats
 
 ROOT = Path(__file__).resolve().parents[1]
 # The first run's recipe (lr 1e-3, I-JEPA's EMA 0.996, a 3-block predictor, no VICReg, 4 blocks, I-JEPA's context),
 # every setting that shapes a run named, so a row means the same run whatever TrainConfig's defaults are now (main()
-# refuses to run if a setting is left to them: hjepa.train.unpinned).
+# refuses to run if a setting is left to them: hjepa.config.unpinned).
 BASE = ['data.dataset=fashion_mnist', 'data.source=auto', 'data.val_root=None', 'data.limit=None', 'data.img_size=28',
         'data.in_chans=1', 'data.crop_scale=(0.3,1.0)', 'data.hflip=False',
         'model.encoder_type=vit_tiny_patch16_224', 'model.patch_size=4', 'model.embed_dim=128', 'model.depth=4',
@@ -55,15 +56,21 @@ def record(res:dict, name:str):
     print(json.dumps(res), flush=True)
     with open(ROOT/'benchmarks'/'results'/name, 'a') as f: f.write(json.dumps(res) + '\n')
 
+def collect(loader, fn)->tuple:
+    "(`fn` of every batch's images, the labels), each concatenated on the CPU."
+    feats, labels = [], []
+    for x, y, *_ in loader: feats.append(fn(x).float().cpu()); labels.append(y.cpu())
+    return torch.cat(feats), torch.cat(labels)
+
 def finished(run_dir:str)->tuple:
     "A finished run's (model, config, step) from its latest checkpoint, checked to fit."
-    path = t.latest_checkpoint(run_dir)
+    path = latest_checkpoint(run_dir)
     model, cfg = load_trained(path)
-    return model, cfg, int(t._CKPT_RE.match(path.name)[1])
+    return model, cfg, int(CKPT_RE.match(path.name)[1])
 
 def pixels():
     "The raw-pixel baseline on the same split."
-    dtr, dte = split(t.apply_overrides(t.TrainConfig(), BASE))
+    dtr, dte = split(apply_overrides(TrainConfig(), BASE))
     (a, ya), (b, yb) = pixel_features(dtr), pixel_features(dte)
     res = dict(name='raw pixels', date=str(datetime.date.today()), knn=knn_eval(a, ya, b, yb),
                linear=linear_probe(a, ya, b, yb)['acc'])
@@ -76,7 +83,7 @@ def poolings(run_dir:str):
     garment = lambda x: (F.unfold(x, p, stride=p) - x.amin()).abs().amax(1) > 1e-3   # [B, N] patches holding part of the garment
     def tokens(loader):
         h, y = extract_features(model, loader, pool='tokens')                        # the target encoder's patch tokens
-        return h.view(len(h), -1, cfg.model.embed_dim), _collect(loader, garment)[0].bool(), y
+        return h.view(len(h), -1, cfg.model.embed_dim), collect(loader, garment)[0].bool(), y
     (ha, fa, ya), (hb, fb, yb) = (tokens(l) for l in split(cfg))
     fgavg = lambda h, m: (h * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1)
     ways = {'avg (all patches)': lambda h, m: h.mean(1), 'avg of garment patches': fgavg, 'max': lambda h, m: h.amax(1),
@@ -117,7 +124,7 @@ def blocks(run_dir:str):
         h = enc(x)                                                                   # final LayerNorm
         return torch.cat([seen[j].float().mean(1) for j in range(len(mods))] + [h.float().mean(1)], 1)
     try:
-        with torch.no_grad(): (a, ya), (b, yb) = (_collect(l, pooled) for l in split(cfg))
+        with torch.no_grad(): (a, ya), (b, yb) = (collect(l, pooled) for l in split(cfg))
     finally:
         for h in hooks: h.remove()
     parts = lambda x: x.view(len(x), len(mods) + 1, -1).unbind(1)
@@ -131,7 +138,7 @@ def blocks(run_dir:str):
     record(res, 'blocks.jsonl')
 
 def main(name:str, overrides:list):
-    missing = t.unpinned(BASE)
+    missing = unpinned(BASE)
     if missing: raise SystemExit(f"BASE leaves {missing} to TrainConfig's defaults: name them")
     if name == 'pixels': return pixels()
     if name == 'poolings': return poolings(overrides[0])
@@ -141,8 +148,8 @@ def main(name:str, overrides:list):
     warnings.simplefilter('ignore')
     out = ROOT/'runs'/'tune'/name
     shutil.rmtree(out, ignore_errors=True)
-    cfg = t.apply_overrides(t.TrainConfig(), BASE + [f'out_dir={out}'] + overrides)
-    t0 = time.time(); r = t.train(cfg, log=lambda m: None); secs = time.time() - t0
+    cfg = apply_overrides(TrainConfig(), BASE + [f'out_dir={out}'] + overrides)
+    t0 = time.time(); r = train(cfg, log=lambda m: None); secs = time.time() - t0
     model, _ = load_trained(r['checkpoint'])
     dtr, dte = split(cfg)
     res = dict(name=name, overrides=overrides, train_s=round(secs), steps=r['step'], loss=round(r['history'][-1]['loss'], 4),

@@ -16,8 +16,11 @@ from .attention import Attention
 from .eval import extract_features, pixel_features, knn_eval, linear_probe, _check_pool, _encoder_of
 from .pyramid import CellPyramid
 from .timing import hardware, count_flops
-from .train import (TrainConfig, apply_overrides, setup_run, build_model, build_datasets, train, read_checkpoint,
-                         _loader, _subset, _forward)
+from .data import build_datasets, make_loader, random_subset
+from .config import TrainConfig, apply_overrides
+from .checkpoint import build_model, load_trained
+from .device import autocast_forward
+from .train import setup_run, train
 
 # %% ../nbs/12_ablation.ipynb #1760ed9f
 ABLATION_BASE = [                             # every setting that shapes the runs (checked by `unpinned` below)
@@ -77,7 +80,7 @@ def config_step_flops(cfg:TrainConfig, # the run's settings (nothing is written 
         it, total = iter(run.loader), 0
         for _ in range(n_batches):
             batch = next(it)
-            total += count_flops(lambda: _forward(run.model, batch, run.device, run.amp)['loss'].backward())
+            total += count_flops(lambda: autocast_forward(run.model, batch, run.device, run.amp)['loss'].backward())
     return total / n_batches
 
 def equal_flop_steps(flops:dict,   # {variant: FLOPs per step}
@@ -127,7 +130,7 @@ def eval_split(cfg:TrainConfig, # any run's config (its data settings)
     "The fixed evaluation split: the first seeded `n_train` un-augmented training images and `n_test` held-out ones."
     _, ev, te, _ = build_datasets(cfg.data)
     if te is None: raise ValueError("the data has no held-out set: give data.val_root")
-    return tuple(_loader(_subset(ds, n, 0), cfg, torch.device('cpu'), batch_size=256) for ds, n in ((ev, n_train), (te, n_test)))
+    return tuple(make_loader(random_subset(ds, n, 0), cfg, torch.device('cpu'), batch_size=256) for ds, n in ((ev, n_train), (te, n_test)))
 
 def train_and_score(cfg:TrainConfig, # the run (trained from scratch)
                     split:tuple,     # `eval_split` loaders
@@ -137,8 +140,7 @@ def train_and_score(cfg:TrainConfig, # the run (trained from scratch)
     "Train `cfg` from scratch, then score its target encoder's avg-pooled and per-level features."
     t0 = time.perf_counter(); r = train(cfg, log=log); secs = time.perf_counter() - t0
     hw = hardware()
-    model = build_model(cfg)
-    model.load_state_dict(read_checkpoint(r['checkpoint'], model)['model_state_dict'])
+    model, _ = load_trained(r['checkpoint'])
     tr, te = (feature_sets(model, dl, levels) for dl in split)
     return dict(steps=r['step'], train_s=round(secs, 1), loss=r['history'][-1]['loss'] if r['history'] else None,
                 scores=score_sets(tr, te, seed=cfg.seed), date=hw['date'], hardware=hw['summary'])

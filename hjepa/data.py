@@ -6,7 +6,8 @@
 __all__ = ['DEFAULT_DATA_DIR', 'INSTALL_HINT', 'FASHION_CLASSES', 'ASSETS', 'SUBSET_DIR', 'FASHION_MEAN', 'FASHION_STD',
            'IMG_EXTENSIONS', 'FASHION_SOURCES', 'IDXError', 'parse_idx', 'read_idx', 'write_idx', 'find_data_dir',
            'load_idx_split', 'load_fashion_mnist', 'load_bundled_subset', 'make_transform', 'IDXDataset',
-           'ImageFolderDataset', 'fashion_dataset']
+           'ImageFolderDataset', 'resolve_source', 'fashion_dataset', 'SeededItems', 'SkipSampler', 'data_transform',
+           'first_n', 'build_datasets', 'make_loader', 'random_subset']
 
 # %% ../nbs/00_data.ipynb #a80636a7
 import gzip, importlib.util, math, os, struct, warnings
@@ -227,9 +228,9 @@ class ImageFolderDataset(Dataset):
 # %% ../nbs/00_data.ipynb #f9dc4c81
 FASHION_SOURCES = ('auto', 'full', 'debian', 'bundled')   # 'debian': the older name of 'full'
 
-def _resolve_source(source, # a `fashion_dataset` source
+def resolve_source(source, # a `fashion_dataset` source
                    )->tuple: # (kind: 'full' | 'bundled' | 'dir', directory)
-    "Where `fashion_dataset` reads from; 'auto' falls back to the bundled subset only when no data is named or installed."
+    "Where `fashion_dataset` (and a training run) reads from: (kind, directory); 'auto' falls back to the bundled subset only when no data is named or installed."
     if isinstance(source, str) and source in FASHION_SOURCES:
         if source == 'bundled': return 'bundled', SUBSET_DIR
         if source != 'auto' or os.environ.get('HJEPA_DATA'): return 'full', find_data_dir()   # errors propagate
@@ -248,7 +249,7 @@ def fashion_dataset(split:str='train', # 'train' or 'test'
                     source:str|Path='auto', # 'auto' (full set if installed, else bundled), 'full' (alias 'debian'), 'bundled', or a directory
                    )->IDXDataset: # `.source` is 'full', 'bundled' or 'dir'; `.root` the directory read
     "Fashion-MNIST as a ready (image, label) dataset; with `source='auto'` one line says which data it found."
-    kind, root = _resolve_source(source)
+    kind, root = resolve_source(source)
     x, y = load_idx_split(root, split)
     if isinstance(source, str) and source == 'auto':
         if kind == 'full': print(f"fashion_dataset: full Fashion-MNIST, {len(x):,} {split} images ({root})")
@@ -256,3 +257,108 @@ def fashion_dataset(split:str='train', # 'train' or 'test'
                             f"using the bundled subset, {len(x):,} {split} images. Install it with `{INSTALL_HINT}`, "
                             "or pass source='bundled' to silence this.", UserWarning, stacklevel=2)
     return IDXDataset(x, y, make_transform(img_size, in_chans, train_aug=train_aug), source=kind, root=root)
+
+# %% ../nbs/00_data.ipynb #e59bd78d
+import copy
+from torch.utils.data import DataLoader, Subset
+from torch.utils.data.distributed import DistributedSampler
+from .masks import sample_seed
+
+# %% ../nbs/00_data.ipynb #0f302ef0
+class SeededItems(Dataset):
+    "Wrap an `(img, label)` dataset: each item's random transform is seeded by (seed, epoch, index); yields `(img, label, index)`."
+    def __init__(self, dataset, # map-style dataset of `(image, label)` whose transform draws from torch's global RNG
+                 seed:int=0, # the run's seed
+                ):
+        self.dataset, self.seed = dataset, seed
+        self._epoch = torch.zeros((), dtype=torch.long).share_memory_()   # seen by (persistent) workers
+
+    def set_epoch(self, epoch:int): self._epoch.fill_(int(epoch))
+    def __len__(self): return len(self.dataset)
+    def __getitem__(self, i):
+        g = torch.default_generator                              # the CPU RNG that torchvision's transforms draw from
+        state = g.get_state()                                    # saved and restored: the caller's RNG is untouched
+        g.manual_seed(sample_seed(self.seed, int(self._epoch), i, stream=1))   # (torch.manual_seed would also seed
+        try: img, label = self.dataset[i][:2]                                  #  every GPU: 100x slower per item)
+        finally: g.set_state(state)
+        return img, label, int(i)
+
+# %% ../nbs/00_data.ipynb #af1f717c
+class SkipSampler(torch.utils.data.Sampler):
+    "A `DistributedSampler` over `n` items that can start an epoch part-way through (for exact resumes)."
+    def __init__(self, n:int, # dataset length
+                 seed:int=0, # shuffling seed (the order is a function of (seed, epoch))
+                 num_replicas:int=1, rank:int=0, # processes and this process's rank (DDP)
+                 shuffle:bool=True, # shuffle every epoch
+                ):
+        self.inner = DistributedSampler(range(n), num_replicas=num_replicas, rank=rank, shuffle=shuffle, seed=seed,
+                                        drop_last=True)
+        self.skip = 0
+
+    def set_epoch(self, epoch:int, # the epoch about to start
+                  skip:int=0, # samples of this epoch already consumed (skipped without loading)
+                 ): self.inner.set_epoch(epoch); self.skip = skip
+    def __iter__(self): return iter(list(self.inner)[self.skip:])
+    def __len__(self): return len(self.inner) - self.skip
+
+# %% ../nbs/00_data.ipynb #e7d9d745
+_IMAGENET_MEAN, _IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+
+def data_transform(d, # the `data` section of a `TrainConfig` (09a_config): size, channels, crop and flip
+                   train:bool, # True: the training augmentation; False: a plain resize
+                   fashion:bool, # Fashion-MNIST (its own normalisation) rather than an image folder
+                  ):
+    "The train (random crop, optional flip) or eval (resize) transform for `d`."
+    norm = {} if fashion else (dict(mean=_IMAGENET_MEAN, std=_IMAGENET_STD) if d.in_chans == 3 else dict(mean=0.449, std=0.226))
+    aug = train and d.crop_scale is not None
+    t = make_transform(d.img_size, d.in_chans, train_aug=aug, crop_scale=tuple(d.crop_scale) if aug else (0.3, 1.), **norm)
+    return T.Compose([t, T.RandomHorizontalFlip()]) if train and d.hflip else t
+
+def first_n(ds, n:int|None): # a dataset, and how many of its first items to keep (None = all)
+    "The first `n` items of `ds` (all of it when `n` is None or too large)."
+    return ds if n is None or n >= len(ds) else Subset(ds, range(n))
+
+def build_datasets(d, # the `data` section of a `TrainConfig` (09a_config)
+                  )->tuple: # (train dataset with augmentation, train dataset without, held-out dataset or None, description)
+    "The training set (augmented) and its un-augmented twin for evaluation, the held-out set, and a line for the log."
+    if d.dataset == 'fashion_mnist':
+        kind, root = resolve_source(d.source)                   # once: 'auto' -> the full set if installed
+        src = {'full': 'full', 'bundled': 'bundled'}.get(kind, root)
+        sets = [fashion_dataset(s, img_size=d.img_size, in_chans=d.in_chans, source=src) for s in ('train', 'test')]
+        sets.insert(1, copy.copy(sets[0]))                       # the un-augmented twin shares the loaded images
+        for ds, train in zip(sets, (True, False, False)): ds.transform = data_transform(d, train, fashion=True)
+        tr, ev = (first_n(ds, d.limit) for ds in sets[:2])
+        what = (f"Fashion-MNIST ({ {'full': 'the full set', 'bundled': 'the bundled subset'}.get(kind, root) }, {sets[0].root}): "
+                f"{len(tr):,} training and {len(sets[2]):,} held-out images")
+        if kind == 'bundled' and d.source == 'auto': what += f" (install the full 60,000 with `{INSTALL_HINT}`)"
+        return tr, ev, sets[2], what
+    root = Path(d.dataset)
+    if not root.is_dir():
+        raise ValueError(f"data.dataset={d.dataset!r}: need 'fashion_mnist' or a folder of class_x/image files")
+    tr, ev = (first_n(ImageFolderDataset(root, data_transform(d, t, fashion=False)), d.limit) for t in (True, False))
+    val = ImageFolderDataset(d.val_root, data_transform(d, False, fashion=False)) if d.val_root else None
+    what = f"image folder {root}: {len(tr):,} training images" + (f", {len(val):,} held-out" if val else ", no held-out folder")
+    return tr, ev, val, what
+
+# %% ../nbs/00_data.ipynb #216a15bb
+def make_loader(ds, # the dataset
+                cfg, # a `TrainConfig` (09a_config): its `batch_size`, `seed` and `data.num_workers` are used
+                device:torch.device, # where the batches go (pinned memory on CUDA)
+                shuffle_sampler=None, # a sampler (e.g. `SkipSampler`); None = in order
+                collate_fn=None, # e.g. a `MaskCollator`; None = torch's default
+                batch_size:int|None=None, # None = `cfg.batch_size`
+                drop_last:bool=False, # drop the last, smaller batch
+               )->DataLoader:
+    "A DataLoader with its own generator (it never touches the global RNG)."
+    nw = cfg.data.num_workers
+    return DataLoader(ds, batch_size=batch_size or cfg.batch_size, sampler=shuffle_sampler, collate_fn=collate_fn,
+                      num_workers=nw, persistent_workers=nw > 0, drop_last=drop_last, pin_memory=device.type == 'cuda',
+                      generator=torch.Generator().manual_seed(cfg.seed))
+
+def random_subset(ds, # a dataset
+                  n:int|None, # items to keep (None = all)
+                  seed:int, # chooses which
+                 ):
+    "A fixed random subset of `n` items (all when `n` is None or too large)."
+    if n is None or n >= len(ds): return ds
+    return Subset(ds, torch.randperm(len(ds), generator=torch.Generator().manual_seed(seed))[:n].sort().values.tolist())

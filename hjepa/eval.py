@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['POOLS', 'DEFAULT_WDS', 'extract_features', 'pixel_features', 'knn_predict', 'knn_eval', 'standardise',
            'softmax_loss_grad', 'fit_softmax', 'linear_probe', 'normalised_spectrum', 'rankme', 'mean_pairwise_cosine',
-           'collapse_stats', 'plot_spectrum']
+           'collapse_stats', 'plot_spectrum', 'evaluate_model', 'format_results']
 
 # %% ../nbs/08_eval.ipynb #86c2b1e2
 import math
@@ -345,3 +345,37 @@ def plot_spectrum(feats,           # [n, D] features, or a dict {name: [n, D] fe
     ax.set_xlabel('index k (singular values in decreasing order)'); ax.set_ylabel(r'$\sigma_k / \sum_j \sigma_j$')
     ax.legend(fontsize=8)
     return ax
+
+# %% ../nbs/08_eval.ipynb #0af8a72e
+from .data import build_datasets, make_loader, random_subset
+
+# %% ../nbs/08_eval.ipynb #904fb42e
+def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
+                   cfg, # the run's `TrainConfig` (09a_config): data, eval sizes, probe level
+                   log=print, # where the table goes
+                   device=None, # default: the model's device
+                   datasets:tuple|None=None, # (un-augmented train, held-out) already built; None = build from cfg.data
+                  )->dict: # {'features name': {'dim', 'knn', 'linear'}}, plus 'split'
+    "k-NN and linear-probe accuracy of avg-pooled (and level-pooled) target features, against raw pixels."
+    device = device or next(model.parameters()).device
+    eval_ds, test_ds = datasets or build_datasets(cfg.data)[1:3]
+    if test_ds is None: log("evaluation skipped: no held-out set (data.val_root)"); return {}
+    dls = [make_loader(random_subset(ds, n, cfg.seed), cfg, device, batch_size=256)
+           for ds, n in ((eval_ds, cfg.eval.final_train), (test_ds, cfg.eval.final_test))]
+    sets = {'raw pixels': [pixel_features(dl) for dl in dls],
+            'H-JEPA, avg-pooled': [extract_features(model, dl, device=device) for dl in dls]}
+    lvl = cfg.eval.probe_level
+    if lvl is not None and lvl < model.num_levels:
+        sets[f'H-JEPA, level-{lvl} cells'] = [extract_features(model, dl, pool='level', level=lvl, device=device) for dl in dls]
+    res = {'split': f"{len(sets['raw pixels'][0][0]):,} train / {len(sets['raw pixels'][1][0]):,} test images"}
+    for name, ((xtr, ytr), (xte, yte)) in sets.items():
+        res[name] = dict(dim=xtr.shape[1], knn=knn_eval(xtr, ytr, xte, yte, k=cfg.eval.k),
+                         linear=linear_probe(xtr, ytr, xte, yte, seed=cfg.seed)['acc'])
+    log(format_results(res))
+    return res
+
+def format_results(res:dict)->str:
+    "The evaluation table as text."
+    rows = [f"{'features':<26}{'dim':>7}{'k-NN':>9}{'linear':>9}"]
+    rows += [f"{k:<26}{v['dim']:>7,}{v['knn']:>9.1%}{v['linear']:>9.1%}" for k, v in res.items() if isinstance(v, dict)]
+    return f"evaluation on {res.get('split', '?')}\n" + '\n'.join(rows)

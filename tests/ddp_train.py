@@ -3,7 +3,8 @@
 Usage: [torchrun --nproc_per_node N] tests/ddp_train.py OUT_DIR BATCH_SIZE [STOP_AFTER]
 """
 import sys, warnings
-from hjepa.train import TrainConfig, apply_overrides, train
+from hjepa.config import TrainConfig, apply_overrides
+from hjepa.train import train
 import torch.distributed as dist
 
 out_dir, batch = sys.argv[1], int(sys.argv[2])

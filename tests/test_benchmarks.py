@@ -56,8 +56,9 @@ def test_prototypes(tmp_path):
 def test_hmlp_stays_inside_patches():
     "The hmlp lever's nonlinear embedding: changing one patch's pixels changes that patch's token and no other."
     sys.path.insert(0, str(ROOT/'benchmarks'))
-    import prototypes, hjepa.train as t
-    m = prototypes.build_hmlp(t.apply_overrides(t.TrainConfig(), ['model.depth=1']))
+    import prototypes
+    from hjepa.config import TrainConfig, apply_overrides
+    m = prototypes.build_hmlp(apply_overrides(TrainConfig(), ['model.depth=1']))
     x = torch.randn(2, 1, 28, 28); y = x.clone(); y[:, :, 8:12, 12:16] += 1.   # patch (row 2, col 3) = token 17
     d = (m.context_encoder.patch_embed(x) - m.context_encoder.patch_embed(y)).abs().amax((0, 2))
     assert d[17] > 0 and d[torch.arange(49) != 17].max() == 0

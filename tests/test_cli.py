@@ -1,18 +1,23 @@
 """The main command, as `make train` runs it: `hjepa_train --config configs/fmnist_tiny.yaml key=value ...` trains,
 evaluates, and resumes when run again; `hjepa_eval` scores its checkpoint; every file in configs/ is a valid config."""
-import subprocess, sys
+import os, subprocess, sys, tempfile
 from pathlib import Path
-from hjepa.train import TrainConfig, load_config
+from hjepa.config import TrainConfig, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
 TINY = ['data.source=bundled', 'data.limit=256', 'batch_size=32', 'model.embed_dim=32', 'model.depth=1',
         'model.num_heads=2', 'model.predictor_depth=1', 'model.predictor_embed_dim=32', 'model.predictor_num_heads=2',
         'eval.eval_every=2', 'eval.knn_train=256', 'eval.knn_test=128', 'eval.final_train=512', 'eval.final_test=256',
         'progress=False', 'amp_probe=False']
 
+SCRIPT = "import sys\nfrom hjepa.cli import {cmd}\nsys.argv[0] = {cmd!r}\nsys.exit({cmd}())\n"   # what pip's console script does
+
 def run(cmd, *args, timeout=600):
-    r = subprocess.run([str(BIN/cmd), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    "`cmd` (hjepa_train or hjepa_eval) as its console script runs it, from the `hjepa` this test imports."
+    with tempfile.TemporaryDirectory() as d:
+        script = Path(d)/f'{cmd}.py'; script.write_text(SCRIPT.format(cmd=cmd))
+        r = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                           env={**os.environ, 'PYTHONPATH': os.pathsep.join(filter(None, [str(ROOT), os.environ.get('PYTHONPATH')]))})
     return r.returncode, r.stdout + r.stderr
 
 def test_configs_valid():
