@@ -29,7 +29,9 @@ from hjepa.config import TrainConfig, apply_overrides, unpinned
 from hjepa.checkpoint import latest_checkpoint, load_trained, CKPT_RE   # a checkpoint's model and config, checked to fit
 from hjepa.train import train
 from hjepa.ablation import eval_split as split, feature_sets, score_sets   # split: 10,000 un-augmented training images, the 10,000 test images
-from hjepa.eval import extract_features, pixel_features, knn_eval, linear_probe, collapse_stats
+from hjepa.features import extract_features, pixel_features
+from hjepa.collapse import collapse_stats
+from hjepa.eval import knn_eval, linear_probe
 
 ROOT = Path(__file__).resolve().parents[1]
 # The first run's recipe (lr 1e-3, I-JEPA's EMA 0.996, a 3-block predictor, no VICReg, 4 blocks, I-JEPA's context),

@@ -13,7 +13,8 @@ from pathlib import Path
 import torch
 import matplotlib.pyplot as plt
 from .attention import Attention
-from .eval import extract_features, pixel_features, knn_eval, linear_probe, _check_pool, _encoder_of
+from .features import extract_features, pixel_features, check_pool, encoder_of
+from .eval import knn_eval, linear_probe
 from .pyramid import CellPyramid
 from .timing import hardware, count_flops
 from .data import build_datasets, make_loader, random_subset
@@ -100,9 +101,9 @@ def feature_sets(model,         # an `HJEPA` (its target encoder) or a `ViTEncod
                 )->dict:        # {'avg': (x, y), 'level 0': (x, y), ...}
     "Frozen avg-pooled and per-level features of every image in `loader`, from one pass of the encoder."
     x, y = extract_features(model, loader, pool='tokens')              # [n, N * D]: every patch token, once
-    enc = _encoder_of(model)                                            # (extract_features has checked its type)
+    enc = encoder_of(model)                                            # (extract_features has checked its type)
     tok = x.view(len(x), enc.num_patches, -1)
-    for l in levels: _check_pool('level', l, enc.grid_size)
+    for l in levels: check_pool('level', l, enc.grid_size)
     pyr = CellPyramid(enc.grid_size, max(levels) + 1) if levels else None
     out = {'avg': (tok.mean(1), y)}
     if pyr is not None:

@@ -17,7 +17,7 @@ from .grid import Masks
 from .pyramid import CellPyramid
 from .encoder import ViTEncoder
 from .model import HJEPA
-from .eval import collapse_stats, normalised_spectrum
+from .collapse import collapse_stats, normalised_spectrum
 from .checkpoint import build_model, load_trained
 
 # %% ../nbs/11_analysis.ipynb #3ca3c422

@@ -6,8 +6,9 @@
 __all__ = ['DEFAULT_DATA_DIR', 'INSTALL_HINT', 'FASHION_CLASSES', 'ASSETS', 'SUBSET_DIR', 'FASHION_MEAN', 'FASHION_STD',
            'IMG_EXTENSIONS', 'FASHION_SOURCES', 'IDXError', 'parse_idx', 'read_idx', 'write_idx', 'find_data_dir',
            'load_idx_split', 'load_fashion_mnist', 'load_bundled_subset', 'make_transform', 'IDXDataset',
-           'ImageFolderDataset', 'resolve_source', 'fashion_dataset', 'SeededItems', 'SkipSampler', 'data_transform',
-           'first_n', 'build_datasets', 'make_loader', 'random_subset']
+           'ImageFolderDataset', 'resolve_source', 'fashion_dataset', 'sample_seed', 'sample_generator',
+           'sample_uniforms', 'WithIndex', 'SeededItems', 'SkipSampler', 'data_transform', 'first_n', 'build_datasets',
+           'make_loader', 'random_subset']
 
 # %% ../nbs/00_data.ipynb #a80636a7
 import gzip, importlib.util, math, os, struct, warnings
@@ -258,11 +259,51 @@ def fashion_dataset(split:str='train', # 'train' or 'test'
                             "or pass source='bundled' to silence this.", UserWarning, stacklevel=2)
     return IDXDataset(x, y, make_transform(img_size, in_chans, train_aug=train_aug), source=kind, root=root)
 
+# %% ../nbs/00_data.ipynb #f7aae95a
+_M64 = (1 << 64) - 1
+
+def _splitmix64(x): # a Python int, or a NumPy uint64 array (whose arithmetic wraps modulo 2**64)
+    "SplitMix64 finaliser: a bijective 64-bit mix (Steele et al., 2014)."
+    x = (x + 0x9E3779B97F4A7C15) & _M64
+    x = ((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    x = ((x ^ (x >> 27)) * 0x94D049BB133111EB) & _M64
+    return x ^ (x >> 31)
+
+def _u64(v): return np.asarray(v).astype(np.uint64) if isinstance(v, (np.ndarray, list, tuple, range)) else int(v) & _M64
+
+def sample_seed(seed:int, # the run's seed
+                epoch:int, # the epoch
+                index, # the sample's index in the dataset: an int, or an array of them (one seed each)
+                stream:int=0, # separates independent uses of the same (seed, epoch, index)
+               ): # a 63-bit seed for torch.Generator.manual_seed (a uint64 array for an array of indices)
+    "Hash (seed, epoch, index, stream) to a generator seed."
+    h = 0
+    for v in (seed, epoch, index, stream): h = _splitmix64(h ^ _u64(v))
+    return h >> 1
+
+def sample_generator(seed:int, epoch:int, index:int, stream:int=0)->torch.Generator:
+    "A `torch.Generator` seeded from (seed, epoch, index, stream)."
+    return torch.Generator().manual_seed(sample_seed(seed, epoch, index, stream))
+
+def sample_uniforms(seeds:np.ndarray, # uint64 [B]: one seed per image (from `sample_seed`)
+                    n:int, # uniforms per image
+                    offset:int=0, # position in each image's stream of the first one
+                   )->np.ndarray: # float64 [B, n] in [0, 1)
+    "Counter-based uniforms: number k of image b is SplitMix64(seeds[b] + k * golden), all images at once."
+    k = np.arange(offset, offset + n, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)   # wraps mod 2**64
+    return (_splitmix64(np.asarray(seeds, dtype=np.uint64)[:, None] + k) >> np.uint64(11)) * 2.0 ** -53
+
+# %% ../nbs/00_data.ipynb #afc72335
+class WithIndex(Dataset):
+    "Wrap a dataset of `(img, label)` items so that it yields `(img, label, index)`."
+    def __init__(self, dataset): self.dataset = dataset   # any map-style dataset of tuples
+    def __len__(self): return len(self.dataset)
+    def __getitem__(self, i): return (*self.dataset[i], int(i))
+
 # %% ../nbs/00_data.ipynb #e59bd78d
 import copy
 from torch.utils.data import DataLoader, Subset
 from torch.utils.data.distributed import DistributedSampler
-from .masks import sample_seed
 
 # %% ../nbs/00_data.ipynb #0f302ef0
 class SeededItems(Dataset):

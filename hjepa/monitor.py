@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 import matplotlib.pyplot as plt
 from .model import HJEPA
-from .eval import collapse_stats
+from .collapse import collapse_stats
 
 # %% ../nbs/09d_monitor.ipynb #003959a2
 @torch.no_grad()

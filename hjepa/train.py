@@ -20,7 +20,8 @@ import matplotlib.pyplot as plt
 from .data import SeededItems, SkipSampler, build_datasets, make_loader, random_subset
 from .masks import MaskCollator
 from .model import HJEPA
-from .eval import extract_features, knn_eval, evaluate_model
+from .features import extract_features
+from .eval import knn_eval, evaluate_model
 from .config import TrainConfig, check_config
 from .optim import StepSchedules, param_groups
 from .checkpoint import (CheckpointError, rng_state, set_rng_state, save_checkpoint, prune_checkpoints,

@@ -3,7 +3,7 @@
 Quarto renders the real site (`make docs`); it cannot be installed everywhere, so this check runs the same
 processors nbdev hands to Quarto (`FilterDefaults`: show_doc, hide, export stripping ...) on each notebook into
 `_proc/`, fails on any exception or error output, and renders each processed notebook with nbconvert to the page
-Quarto would write (nbdev's `output-file`: `08_eval.ipynb` -> `_docs/eval.html`), doing by hand what Quarto does:
+Quarto would write (nbdev's `output-file`: `08c_eval.ipynb` -> `_docs/eval.html`), doing by hand what Quarto does:
 - the YAML front matter nbdev puts in a raw first cell becomes the title heading and the description;
 - cell options: `#| include: false` / `#| hide` drop a cell, `#| echo: false` its code, `#| output: false` its
   outputs, and no `#|` line is shown;
@@ -34,7 +34,7 @@ def notebooks():
     return sorted(p for p in NBS.glob('*.ipynb') if not p.name.startswith(('_', '.')))
 
 def page_name(nb)->str:
-    "The page Quarto writes for a notebook (nbdev's `output-file`), relative to `_docs/`: `08_eval.ipynb` -> `eval.html`."
+    "The page Quarto writes for a notebook (nbdev's `output-file`), relative to `_docs/`: `08c_eval.ipynb` -> `eval.html`."
     from nbdev.doclinks import _nbpath2html
     p = Path(nb)
     return _nbpath2html(p.relative_to(NBS) if p.is_absolute() else p).as_posix()
