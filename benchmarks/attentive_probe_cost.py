@@ -9,9 +9,10 @@ matter. T = 49 is the 7 x 7 patch grid of a 28 px image with 4 px patches, T = 1
 timed (standardising, the trainings of the grid, the refit and the scoring of the test set). Timings are never
 asserted anywhere; the work grows as N * T * D^2 per epoch, so a run at a smaller `--n` predicts the full size.
 """
-import argparse, platform, time
+import argparse, time
 import torch
 from hjepa.eval import attentive_probe
+from hjepa.timing import hardware
 
 GRIDS = {'default': {}, 'one': dict(lrs=(3e-3,), wds=(0.1,))}
 
@@ -34,7 +35,7 @@ def main():
     a = ap.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     n_test = a.n_test or max(1, a.n // 6)
-    print(f"{time.strftime('%Y-%m-%d %H:%M')}  {platform.processor() or platform.machine()}  torch {torch.__version__}  "
+    print(f"{time.strftime('%Y-%m-%d %H:%M')}  {hardware(a.device)['summary']}  "
           f"{torch.get_num_threads()} threads  device {a.device}")
     print(f"train {a.n:,} / test {n_test:,} images, D = {a.dim}, {a.epochs} epochs, batch {a.batch_size}, grid {a.grid}")
     print(f"{'T':>4}{'tokens GB':>11}{'trainings':>11}{'seconds':>10}{'s / epoch':>11}{'test acc':>10}")

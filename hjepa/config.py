@@ -84,7 +84,8 @@ class EvalConfig:
     probe_level:int|None = 1        # also probe the cells of this pyramid level, flattened (None = avg only)
     monitor_every:int = 50          # collapse monitors (std, RankMe, mean cosine per level) every this many steps
     val_batches:int = 4             # held-out batches (fixed masks) for the validation loss
-    final_eval:bool = True          # k-NN and linear probe (against raw pixels) when the run completes
+    final_eval:bool = True          # k-NN, linear and attentive probes (against raw pixels) when the run completes
+    attentive:bool = True           # the final evaluation includes the attentive probe over patch tokens (08c)
 
 @dataclass
 class TrainConfig:

@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['DEFAULT_WDS', 'DEFAULT_PROBE_LRS', 'DEFAULT_PROBE_WDS', 'knn_predict', 'knn_eval', 'standardise', 'softmax_loss_grad',
-           'fit_softmax', 'linear_probe', 'default_heads', 'AttentiveClassifier', 'attentive_probe', 'evaluate_model',
-           'format_results']
+           'fit_softmax', 'linear_probe', 'default_heads', 'AttentiveClassifier', 'attentive_probe', 'pixel_patches',
+           'evaluate_model', 'format_results', 'evaluation_key']
 
 # %% ../nbs/08c_eval.ipynb #f0c00002
 import math
@@ -17,6 +17,10 @@ from .model import HJEPA
 from .features import extract_features, pixel_features, check_features
 
 # %% ../nbs/08c_eval.ipynb #79060ea7
+def _is_int(v)->bool:
+    "True for a Python int that is not a bool (`True` is an int to Python, not a count)."
+    return isinstance(v, int) and not isinstance(v, bool)
+
 def _check_labels(y,          # the labels to check
                   name:str,   # their parameter name
                   n:int,      # how many there must be
@@ -333,15 +337,27 @@ def attentive_probe(train_x:Tensor,          # [n, T, D] training tokens (patche
 
 # %% ../nbs/08c_eval.ipynb #0af8a72e
 from .data import build_datasets, make_loader, random_subset
+import json
+from dataclasses import asdict
+from pathlib import Path
 
 # %% ../nbs/08c_eval.ipynb #904fb42e
+def pixel_patches(x:Tensor, # [n, C * H * W] flattened images (from `pixel_features`)
+                  in_chans:int, # C
+                  img_size, # H, or (H, W)
+                  patch_size, # p, or (ph, pw)
+                 )->Tensor: # [n, T, C * ph * pw] the pixels of each patch, in the encoder's (raster) patch order
+    "Raw pixels as patch tokens: the pixel baseline of the attentive probe."
+    hw, p = (tuple(v) if isinstance(v, (tuple, list)) else (v, v) for v in (img_size, patch_size))
+    return F.unfold(x.view(len(x), in_chans, *hw), p, stride=p).transpose(1, 2)
+
 def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
                    cfg, # the run's `TrainConfig` (09a_config): data, eval sizes, probe level
                    log=print, # where the table goes
                    device=None, # default: the model's device
                    datasets:tuple|None=None, # (un-augmented train, held-out) already built; None = build from cfg.data
                   )->dict: # {'features name': {'dim', 'knn', 'linear'}}, plus 'split'
-    "k-NN and linear-probe accuracy of avg-pooled (and level-pooled) target features, against raw pixels."
+    "k-NN and linear probes of avg-pooled (and level-pooled) target features, and an attentive probe over the tokens, against raw pixels."
     device = device or next(model.parameters()).device
     eval_ds, test_ds = datasets or build_datasets(cfg.data)[1:3]
     if test_ds is None: log("evaluation skipped: no held-out set (data.val_root)"); return {}
@@ -356,11 +372,32 @@ def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
     for name, ((xtr, ytr), (xte, yte)) in sets.items():
         res[name] = dict(dim=xtr.shape[1], knn=knn_eval(xtr, ytr, xte, yte, k=cfg.eval.k),
                          linear=linear_probe(xtr, ytr, xte, yte, seed=cfg.seed)['acc'])
+    if getattr(cfg.eval, 'attentive', False):                          # over the tokens the two first rows average or flatten
+        enc, progress = model.target_encoder, getattr(cfg, 'progress', False)
+        toks = {'raw pixels': [(pixel_patches(x, enc.in_chans, enc.img_size, enc.patch_size), y) for x, y in sets['raw pixels']],
+                'H-JEPA, avg-pooled': [(x.unflatten(1, (-1, enc.embed_dim)), y)
+                                       for x, y in (extract_features(model, dl, pool='tokens', device=device) for dl in dls)]}
+        for name, ((xtr, ytr), (xte, yte)) in toks.items():
+            res[name]['attentive'] = attentive_probe(xtr, ytr, xte, yte, seed=cfg.seed, progress=progress)['acc']
     log(format_results(res))
     return res
 
 def format_results(res:dict)->str:
     "The evaluation table as text."
-    rows = [f"{'features':<26}{'dim':>7}{'k-NN':>9}{'linear':>9}"]
-    rows += [f"{k:<26}{v['dim']:>7,}{v['knn']:>9.1%}{v['linear']:>9.1%}" for k, v in res.items() if isinstance(v, dict)]
+    att = any('attentive' in v for v in res.values() if isinstance(v, dict))
+    rows = [f"{'features':<26}{'dim':>7}{'k-NN':>9}{'linear':>9}" + (f"{'attentive':>11}" if att else '')]
+    rows += [f"{k:<26}{v['dim']:>7,}{v['knn']:>9.1%}{v['linear']:>9.1%}"
+             + ((f"{v['attentive']:>11.1%}" if 'attentive' in v else f"{'':>11}") if att else '')
+             for k, v in res.items() if isinstance(v, dict) and 'knn' in v]
     return f"evaluation on {res.get('split', '?')}\n" + '\n'.join(rows)
+
+def evaluation_key(cfg, # the run's `TrainConfig`
+                   datasets:tuple, # the (train, test) sets the evaluation reads
+                   step:int, # the checkpoint's step
+                  )->dict: # JSON-ready: equal keys, equal results
+    "What a stored evaluation depends on: the checkpoint, the data, the evaluation settings and seed, the scoring code."
+    import hashlib, hjepa.features, hjepa.eval
+    code = hashlib.sha256(b''.join(Path(m.__file__).read_bytes() for m in (hjepa.features, hjepa.eval))).hexdigest()[:16]
+    sets = [dict(n=len(ds), kind=type(ds).__name__, source=getattr(ds, 'source', None)) for ds in datasets if ds is not None]
+    key = dict(step=step, seed=cfg.seed, data=asdict(cfg.data), eval=asdict(cfg.eval), sets=sets, code=code)
+    return json.loads(json.dumps(key, default=str))                   # tuples -> lists, as eval.json will hold them

@@ -21,13 +21,13 @@ from .data import SeededItems, SkipSampler, build_datasets, make_loader, random_
 from .masks import MaskCollator
 from .model import HJEPA
 from .features import extract_features
-from .eval import knn_eval, evaluate_model
+from .eval import knn_eval, evaluate_model, evaluation_key, format_results
 from .config import TrainConfig, check_config
 from .optim import StepSchedules, param_groups
 from .checkpoint import (CheckpointError, rng_state, set_rng_state, save_checkpoint, prune_checkpoints,
                               read_checkpoint, latest_checkpoint, build_model)
 from .monitor import MetricsLog, LivePlot, monitor_targets, plot_losses, plot_monitors, in_notebook
-from .device import dist_info, init_distributed, resolve_device, amp_dtype, to_device, autocast_forward, amp_probe
+from .device import dist_info, init_distributed, resolve_device, amp_dtype, to_device, autocast_forward, remembered_amp_probe, amp_cache_path
 
 # %% ../nbs/09f_train.ipynb #37a63780
 @dataclass
@@ -278,12 +278,13 @@ def _epoch_batches(run:Run, end:int):
         yield [next(it) for _ in range(run.cfg.optim.accum_steps)]
 
 def _probe_amp(run:Run, batch, metrics:MetricsLog, clock:dict, say):
-    "Time fp32 against bf16 once (CPU) and say which is faster here."
-    t = amp_probe(run.model, batch, run.device)
-    say(f"CPU step (forward+backward), measured once: fp32 {t['fp32'] * 1e3:.0f} ms, bf16 {t['bf16'] * 1e3:.0f} ms "
+    "Time fp32 against bf16 once per CPU (remembered) and say which is faster here."
+    t, remembered = remembered_amp_probe(run.model, batch, run.device)
+    when = f"remembered from {t.get('date', 'an earlier run')} ({amp_cache_path()})" if remembered else "measured once"
+    say(f"CPU step (forward+backward), {when}: fp32 {t['fp32'] * 1e3:.0f} ms, bf16 {t['bf16'] * 1e3:.0f} ms "
         f"-> bf16 is {t['fp32'] / t['bf16']:.2f}x the speed of fp32 here; this run uses "
         f"{'bf16' if run.amp else 'fp32'} (amp='bf16' or 'none' to choose)")
-    metrics.write(dict(kind='amp_probe', step=run.step, **t)); clock['t'] = time.perf_counter()
+    metrics.write(dict(kind='amp_probe', step=run.step, remembered=remembered, **t)); clock['t'] = time.perf_counter()
 
 # %% ../nbs/09f_train.ipynb #c0bda061
 def train(cfg:TrainConfig, # the run's settings
@@ -334,8 +335,16 @@ def _finish(run:Run, metrics:MetricsLog, log, final:bool)->dict:
         for name, fig in (('losses.png', plot_losses(train_rows)), ('monitors.png', plot_monitors(rows))):
             fig.savefig(run.out/name, dpi=100); plt.close(fig)
     if final and run.cfg.eval.final_eval:
-        res = evaluate_model(run.model, run.cfg, log, datasets=(run.eval_ds, run.test_ds))
-        tmp = run.out/'eval.json.tmp'; tmp.write_text(json.dumps(res, indent=1)); os.replace(tmp, run.out/'eval.json')
+        key, path = evaluation_key(run.cfg, (run.eval_ds, run.test_ds), run.step), run.out/'eval.json'
+        try: stored = json.loads(path.read_text())
+        except (OSError, ValueError): stored = None                # none yet, or unreadable: evaluate
+        if isinstance(stored, dict) and stored.get('key') == key:  # same checkpoint, data, settings and scoring code
+            log(f"evaluation stored in {path} (hjepa_eval --checkpoint {run.out} scores it again):")
+            log(format_results(stored)); res = stored
+        else:
+            res = evaluate_model(run.model, run.cfg, log, datasets=(run.eval_ds, run.test_ds))
+            if res:
+                tmp = run.out/'eval.json.tmp'; tmp.write_text(json.dumps(dict(res, key=key), indent=1)); os.replace(tmp, path)
     log(f"run directory {run.out}: checkpoints ckpt_*.pt, metrics.jsonl, config.yaml"
         + (", losses.png, monitors.png" if train_rows and run.cfg.plots else "") + (", eval.json" if res else ""))
     return dict(eval=res or None)

@@ -11,4 +11,4 @@ def test_attentive_probe_cost_smoke():
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
     rows = [l.split() for l in r.stdout.splitlines()[3:]]
     assert [row[0] for row in rows] == ['5', '3'], r.stdout
-    assert all(row[2] == '2' and float(row[3]) > 0 for row in rows), r.stdout      # 1 setting + the refit
+    assert all(row[2] == '2' for row in rows), r.stdout                     # 1 setting + the refit (seconds are not asserted)

@@ -1,9 +1,11 @@
-"""Run every notebook in nbs/ through nbdev's own test runner, one pytest test per notebook, each in a subprocess.
+"""Run every notebook in nbs/ through nbdev's own test runner, once, and report one pytest test per notebook.
 
-`nbdev_test` exits 0 with "No files were eligible" on a wrong path, so we also require its "Success." line,
-and a guard test fails when no notebook is found at all.
+All notebooks run in ONE `nbdev_test --n_workers 1` worker process, as `make nbdev-test` runs them, so state that leaks
+from one notebook into the next shows; each notebook's test then reads that run's verdict for it, and shows its
+traceback when it failed. `nbdev_test` exits 0 with "No files were eligible" on a wrong path, so a notebook passes
+only when the run names no failure and says "Success."; a guard test fails when no notebook is found at all.
 """
-import os, subprocess, sys
+import os, re, subprocess, sys
 from pathlib import Path
 import pytest
 from docs_check import notebooks   # tests/ is on sys.path under pytest: one definition of 'the notebooks'
@@ -11,24 +13,25 @@ from docs_check import notebooks   # tests/ is on sys.path under pytest: one def
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NBS = notebooks()
-TIMEOUT = int(os.environ.get('HJEPA_NB_TIMEOUT', 600))
+TIMEOUT = int(os.environ.get('HJEPA_NB_TIMEOUT', 1800))
 
 def test_notebooks_found():
     "Guard: an empty or misplaced nbs/ must fail, not pass vacuously."
     names = [p.name for p in NBS]
     assert 'index.ipynb' in names and '00_data.ipynb' in names, names
 
-@pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
-def test_notebook(nb):
-    r = subprocess.run([str(BIN/'nbdev_test'), '--path', str(nb), '--n_workers', '1'], cwd=ROOT,
-                       capture_output=True, text=True, timeout=TIMEOUT)
-    out = r.stdout + r.stderr
-    assert r.returncode == 0, out[-6000:]
-    assert 'Success.' in r.stdout, out[-6000:]
+@pytest.fixture(scope='session')
+def nbdev_run():
+    "(return code, stdout, stderr, names of the failed notebooks) of one nbdev_test run over every notebook."
+    r = subprocess.run([str(BIN/'nbdev_test'), '--n_workers', '1', '--timing'], cwd=ROOT, capture_output=True, text=True,
+                       timeout=TIMEOUT)
+    tail = r.stderr.split('nbdev Tests Failed On The Following Notebooks:')[-1] if 'Tests Failed' in r.stderr else ''
+    return r.returncode, r.stdout, r.stderr, set(re.findall(r'^\t(\S+\.ipynb)\s*$', tail, flags=re.M))
 
-def test_nbdev_test_one_worker():
-    "What users run: every notebook through ONE nbdev_test worker process, so state leaking between notebooks shows."
-    r = subprocess.run([str(BIN/'nbdev_test'), '--n_workers', '1'], cwd=ROOT, capture_output=True, text=True,
-                       timeout=TIMEOUT * 2)
-    out = r.stdout + r.stderr
-    assert r.returncode == 0 and 'Success.' in r.stdout, out[-6000:]
+@pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
+def test_notebook(nb, nbdev_run):
+    rc, out, err, failed = nbdev_run
+    if nb.name in failed:
+        i = err.find(nb.name)
+        pytest.fail(f"{nb.name} failed under nbdev_test:\n" + err[max(i, 0):max(i, 0) + 6000])
+    assert rc == 0 and 'Success.' in out or failed, (out + err)[-6000:]   # the runner itself broke: every notebook fails
