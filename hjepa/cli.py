@@ -38,10 +38,14 @@ def hjepa_train(overrides:Param("settings as key.sub=value, e.g. max_steps=200 o
 # %% ../nbs/09g_cli.ipynb #e7adf093
 @call_parse
 def hjepa_eval(overrides:Param("settings as key.sub=value, e.g. eval.final_train=10000 device=cpu", str, nargs='*', opt=False)=None,
-               checkpoint:Param("a training checkpoint, e.g. runs/fmnist_tiny/ckpt_0001404.pt (required)", str)=None,
+               checkpoint:Param("a training checkpoint, or a run directory (its latest checkpoint), e.g. runs/fmnist_tiny (required)", str)=None,
               ):
-    "Print k-NN and linear-probe accuracy of a checkpoint's frozen target encoder, next to raw pixels."
-    if checkpoint is None: raise ValueError("--checkpoint: required, e.g. --checkpoint runs/fmnist_tiny/ckpt_0001404.pt")
+    "Print k-NN, linear- and attentive-probe accuracy of a checkpoint's frozen target encoder, next to raw pixels."
+    if checkpoint is None: raise ValueError("--checkpoint: required, e.g. --checkpoint runs/fmnist_tiny (a run directory) or a ckpt_*.pt file")
+    if Path(checkpoint).is_dir():
+        found = latest_checkpoint(checkpoint)
+        if found is None: raise ValueError(f"--checkpoint {checkpoint}: a directory without checkpoints (ckpt_*.pt)")
+        checkpoint = str(found)
     ck = read_checkpoint(checkpoint)
     model, cfg = load_trained(checkpoint, overrides, ck=ck)
     print(f"{checkpoint}: step {ck['step']:,}, epoch {ck['epoch']}")

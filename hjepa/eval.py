@@ -337,7 +337,7 @@ def attentive_probe(train_x:Tensor,          # [n, T, D] training tokens (patche
 
 # %% ../nbs/08c_eval.ipynb #0af8a72e
 from .data import build_datasets, make_loader, random_subset
-import json
+import hashlib, inspect, json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -396,8 +396,11 @@ def evaluation_key(cfg, # the run's `TrainConfig`
                    step:int, # the checkpoint's step
                   )->dict: # JSON-ready: equal keys, equal results
     "What a stored evaluation depends on: the checkpoint, the data, the evaluation settings and seed, the scoring code."
-    import hashlib, hjepa.features, hjepa.eval
-    code = hashlib.sha256(b''.join(Path(m.__file__).read_bytes() for m in (hjepa.features, hjepa.eval))).hexdigest()[:16]
+    code = hashlib.sha256()
+    for f in (extract_features, evaluate_model):                      # the two modules that score: features and eval
+        src = Path(f.__code__.co_filename)                             # (in a notebook, the function's own source)
+        code.update(src.read_bytes() if src.is_file() else inspect.getsource(f).encode())
+    code = code.hexdigest()[:16]
     sets = [dict(n=len(ds), kind=type(ds).__name__, source=getattr(ds, 'source', None)) for ds in datasets if ds is not None]
     key = dict(step=step, seed=cfg.seed, data=asdict(cfg.data), eval=asdict(cfg.eval), sets=sets, code=code)
     return json.loads(json.dumps(key, default=str))                   # tuples -> lists, as eval.json will hold them
