@@ -2,7 +2,7 @@
 
     python benchmarks/run.py                       # this machine (CUDA if present), results/run_<cpu|gpu>.json
     python benchmarks/run.py --device cpu --out benchmarks/results
-    python benchmarks/run.py --smoke --out /tmp/b  # seconds: checks the script and its JSON (what CI runs)
+    python benchmarks/run.py --smoke --out smoke   # seconds: checks the script and its JSON (what CI runs)
 
 What it measures, each on fixed inputs in one process (the step runs in a fresh subprocess per model, so the CPU's
 peak RSS is that model's alone):
