@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['DEFAULT_WDS', 'DEFAULT_PROBE_LRS', 'DEFAULT_PROBE_WDS', 'knn_predict', 'knn_eval', 'standardise', 'softmax_loss_grad',
-           'fit_softmax', 'linear_probe', 'default_heads', 'AttentiveClassifier', 'attentive_probe', 'pixel_patches',
-           'evaluate_model', 'format_results', 'evaluation_key']
+           'fit_softmax', 'linear_probe', 'default_heads', 'AttentiveClassifier', 'attentive_probe', 'score_sets',
+           'pixel_patches', 'evaluate_model', 'format_results', 'evaluation_key']
 
 # %% ../nbs/08c_eval.ipynb #f0c00002
 import math
@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 from .model import HJEPA
-from .features import extract_features, pixel_features, check_features
+from .features import extract_features, pixel_features, check_features, feature_sets
 
 # %% ../nbs/08c_eval.ipynb #79060ea7
 def _is_int(v)->bool:
@@ -342,6 +342,21 @@ from dataclasses import asdict
 from pathlib import Path
 
 # %% ../nbs/08c_eval.ipynb #904fb42e
+def score_sets(train_sets:dict, # {name: (x [n, F], y)} of the training split
+               test_sets:dict,  # {name: (x [m, F], y)} of the test split, same names
+               k:int=20,        # neighbours of the k-NN
+               seed:int=0,      # the linear probe's held-out split
+               max_iter:int=100, # the linear probe's L-BFGS iterations
+              )->dict:          # {name: {'dim', 'knn', 'linear'}}
+    "k-NN and linear-probe accuracy of each feature set, the same protocol for all."
+    if set(train_sets) != set(test_sets): raise ValueError(f"feature sets differ: {sorted(train_sets)} vs {sorted(test_sets)}")
+    res = {}
+    for name, (xa, ya) in train_sets.items():
+        xb, yb = test_sets[name]
+        res[name] = dict(dim=xa.shape[1], knn=knn_eval(xa, ya, xb, yb, k=min(k, len(xa))),
+                         linear=linear_probe(xa, ya, xb, yb, seed=seed, max_iter=max_iter)['acc'])
+    return res
+
 def pixel_patches(x:Tensor, # [n, C * H * W] flattened images (from `pixel_features`)
                   in_chans:int, # C
                   img_size, # H, or (H, W)
@@ -363,22 +378,21 @@ def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
     if test_ds is None: log("evaluation skipped: no held-out set (data.val_root)"); return {}
     dls = [make_loader(random_subset(ds, n, cfg.seed), cfg, device, batch_size=256)
            for ds, n in ((eval_ds, cfg.eval.final_train), (test_ds, cfg.eval.final_test))]
-    sets = {'raw pixels': [pixel_features(dl) for dl in dls],
-            'H-JEPA, avg-pooled': [extract_features(model, dl, device=device) for dl in dls]}
-    lvl = cfg.eval.probe_level
-    if lvl is not None and lvl < model.num_levels:
-        sets[f'H-JEPA, level-{lvl} cells'] = [extract_features(model, dl, pool='level', level=lvl, device=device) for dl in dls]
-    res = {'split': f"{len(sets['raw pixels'][0][0]):,} train / {len(sets['raw pixels'][1][0]):,} test images"}
-    for name, ((xtr, ytr), (xte, yte)) in sets.items():
-        res[name] = dict(dim=xtr.shape[1], knn=knn_eval(xtr, ytr, xte, yte, k=cfg.eval.k),
-                         linear=linear_probe(xtr, ytr, xte, yte, seed=cfg.seed)['acc'])
-    if getattr(cfg.eval, 'attentive', False):                          # over the tokens the two first rows average or flatten
-        enc, progress = model.target_encoder, getattr(cfg, 'progress', False)
-        toks = {'raw pixels': [(pixel_patches(x, enc.in_chans, enc.img_size, enc.patch_size), y) for x, y in sets['raw pixels']],
-                'H-JEPA, avg-pooled': [(x.unflatten(1, (-1, enc.embed_dim)), y)
-                                       for x, y in (extract_features(model, dl, pool='tokens', device=device) for dl in dls)]}
+    lvl, att = cfg.eval.probe_level, getattr(cfg.eval, 'attentive', False)
+    levels = (lvl,) if lvl is not None and lvl < model.num_levels else ()
+    fs = [feature_sets(model, dl, levels, tokens=att, device=device) for dl in dls]   # one encoder pass per split
+    px = [pixel_features(dl) for dl in dls]
+    sets = {'raw pixels': px, 'H-JEPA, avg-pooled': [f['avg'] for f in fs],
+            **{f'H-JEPA, level-{l} cells': [f[f'level {l}'] for f in fs] for l in levels}}
+    res = {'split': f"{len(px[0][0]):,} train / {len(px[1][0]):,} test images"}
+    res.update(score_sets({k: v[0] for k, v in sets.items()}, {k: v[1] for k, v in sets.items()}, k=cfg.eval.k, seed=cfg.seed))
+    if att:                                                            # over the tokens the two first rows average
+        enc = model.target_encoder
+        toks = {'raw pixels': [(pixel_patches(x, enc.in_chans, enc.img_size, enc.patch_size), y) for x, y in px],
+                'H-JEPA, avg-pooled': [f['tokens'] for f in fs]}
         for name, ((xtr, ytr), (xte, yte)) in toks.items():
-            res[name]['attentive'] = attentive_probe(xtr, ytr, xte, yte, seed=cfg.seed, progress=progress)['acc']
+            res[name]['attentive'] = attentive_probe(xtr, ytr, xte, yte, seed=cfg.seed,
+                                                     progress=getattr(cfg, 'progress', False))['acc']
     log(format_results(res))
     return res
 
