@@ -337,7 +337,7 @@ def attentive_probe(train_x:Tensor,          # [n, T, D] training tokens (patche
 
 # %% ../nbs/08c_eval.ipynb #0af8a72e
 from .data import build_datasets, make_loader, random_subset
-import hashlib, inspect, json
+import hashlib, inspect, json, time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -380,12 +380,15 @@ def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
            for ds, n in ((eval_ds, cfg.eval.final_train), (test_ds, cfg.eval.final_test))]
     lvl, att = cfg.eval.probe_level, getattr(cfg.eval, 'attentive', False)
     levels = (lvl,) if lvl is not None and lvl < model.num_levels else ()
+    t0 = time.perf_counter()
     fs = [feature_sets(model, dl, levels, tokens=att, device=device) for dl in dls]   # one encoder pass per split
     px = [pixel_features(dl) for dl in dls]
+    t1 = time.perf_counter()
     sets = {'raw pixels': px, 'H-JEPA, avg-pooled': [f['avg'] for f in fs],
             **{f'H-JEPA, level-{l} cells': [f[f'level {l}'] for f in fs] for l in levels}}
     res = {'split': f"{len(px[0][0]):,} train / {len(px[1][0]):,} test images"}
     res.update(score_sets({k: v[0] for k, v in sets.items()}, {k: v[1] for k, v in sets.items()}, k=cfg.eval.k, seed=cfg.seed))
+    t2 = time.perf_counter()
     if att:                                                            # over the tokens the two first rows average
         enc = model.target_encoder
         toks = {'raw pixels': [(pixel_patches(x, enc.in_chans, enc.img_size, enc.patch_size), y) for x, y in px],
@@ -393,17 +396,21 @@ def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
         for name, ((xtr, ytr), (xte, yte)) in toks.items():
             res[name]['attentive'] = attentive_probe(xtr, ytr, xte, yte, seed=cfg.seed,
                                                      progress=getattr(cfg, 'progress', False))['acc']
+    res['seconds'] = dict(features=round(t1 - t0, 1), knn_linear=round(t2 - t1, 1), attentive_probes=round(time.perf_counter() - t2, 1))
     log(format_results(res))
     return res
 
 def format_results(res:dict)->str:
     "The evaluation table as text."
-    att = any('attentive' in v for v in res.values() if isinstance(v, dict))
+    att = any('attentive' in v for v in res.values() if isinstance(v, dict) and 'knn' in v)
     rows = [f"{'features':<26}{'dim':>7}{'k-NN':>9}{'linear':>9}" + (f"{'attentive':>11}" if att else '')]
     rows += [f"{k:<26}{v['dim']:>7,}{v['knn']:>9.1%}{v['linear']:>9.1%}"
              + ((f"{v['attentive']:>11.1%}" if 'attentive' in v else f"{'':>11}") if att else '')
              for k, v in res.items() if isinstance(v, dict) and 'knn' in v]
-    return f"evaluation on {res.get('split', '?')}\n" + '\n'.join(rows)
+    s = res.get('seconds')
+    took = (f"\ntime: features {s['features']:.0f} s, k-NN and linear probes {s['knn_linear']:.0f} s, attentive probes "
+            f"{s['attentive_probes']:.0f} s" if isinstance(s, dict) else '')
+    return f"evaluation on {res.get('split', '?')}\n" + '\n'.join(rows) + took
 
 def evaluation_key(cfg, # the run's `TrainConfig`
                    datasets:tuple, # the (train, test) sets the evaluation reads
