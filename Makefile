@@ -36,7 +36,7 @@ docs-deps:
 	else echo "docs-deps: no apt-get; the docs check needs MathJax 2 in /usr/share/javascript/mathjax, the docs test chromium"; fi
 
 ## train: the main job. Set up, train configs/fmnist_tiny.yaml (Fashion-MNIST, H-JEPA; about 15 to 35 minutes on 2 CPU
-## cores, by the CPU), then print k-NN, linear- and attentive-probe accuracy next to raw pixels. Run it again to resume;
+## cores, by the CPU), then print k-NN and linear-probe accuracy next to raw pixels. Run it again to resume;
 ## on a finished run it prints the stored result (eval.json). Extra settings: make train ARGS="max_steps=300 out_dir=runs/short"
 train: install data
 	$(BIN)/hjepa_train --config configs/fmnist_tiny.yaml $(ARGS)

@@ -40,7 +40,7 @@ def hjepa_train(overrides:Param("settings as key.sub=value, e.g. max_steps=200 o
 def hjepa_eval(overrides:Param("settings as key.sub=value, e.g. eval.final_train=10000 device=cpu", str, nargs='*', opt=False)=None,
                checkpoint:Param("a training checkpoint, or a run directory (its latest checkpoint), e.g. runs/fmnist_tiny (required)", str)=None,
               ):
-    "Print k-NN, linear- and attentive-probe accuracy of a checkpoint's frozen target encoder, next to raw pixels."
+    "Print k-NN and linear-probe accuracy (and the attentive probe's, with eval.attentive=true) of a checkpoint's frozen target encoder, next to raw pixels."
     if checkpoint is None: raise ValueError("--checkpoint: required, e.g. --checkpoint runs/fmnist_tiny (a run directory) or a ckpt_*.pt file")
     if Path(checkpoint).is_dir():
         found = latest_checkpoint(checkpoint)

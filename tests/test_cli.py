@@ -48,6 +48,9 @@ def test_train_resume_eval(tmp_path):
     assert load_config(out_dir/'config.yaml').max_steps == 3          # the resolved config loads back
     rc, out = run('hjepa_train', *args)                                # the same command again: resume
     assert rc == 0 and 'resuming from' in out and 'already complete' in out, out[-4000:]
+    assert 'evaluation stored in' in out and 'raw pixels' in out, out[-4000:]   # the stored result, not a second evaluation
+    rc, out = run('hjepa_eval', '--checkpoint', str(out_dir))          # a run directory: its latest checkpoint
+    assert rc == 0 and 'ckpt_0000003.pt: step 3' in out, out[-4000:]
     rc, out = run('hjepa_eval', '--checkpoint', str(out_dir/'ckpt_0000003.pt'))
     assert rc == 0 and 'step 3' in out and 'H-JEPA, avg-pooled' in out, out[-4000:]
 
