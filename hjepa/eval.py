@@ -408,8 +408,8 @@ def format_results(res:dict)->str:
              + ((f"{v['attentive']:>11.1%}" if 'attentive' in v else f"{'':>11}") if att else '')
              for k, v in res.items() if isinstance(v, dict) and 'knn' in v]
     s = res.get('seconds')
-    took = (f"\ntime: features {s['features']:.0f} s, k-NN and linear probes {s['knn_linear']:.0f} s, attentive probes "
-            f"{s['attentive_probes']:.0f} s" if isinstance(s, dict) else '')
+    took = (f"\ntime: features {s['features']:.0f} s, k-NN and linear probes {s['knn_linear']:.0f} s"
+            + (f", attentive probes {s['attentive_probes']:.0f} s" if att else '') if isinstance(s, dict) else '')
     return f"evaluation on {res.get('split', '?')}\n" + '\n'.join(rows) + took
 
 def evaluation_key(cfg, # the run's `TrainConfig`
