@@ -12,9 +12,8 @@ from pathlib import Path
 import torch
 import matplotlib.pyplot as plt
 from .attention import Attention
-from .features import extract_features, pixel_features, feature_sets
+from .features import pixel_features, feature_sets
 from .eval import score_sets
-from .pyramid import CellPyramid
 from .timing import hardware, count_flops
 from .data import build_datasets, make_loader, random_subset
 from .config import TrainConfig, apply_overrides

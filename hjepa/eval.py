@@ -378,7 +378,7 @@ def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
     if test_ds is None: log("evaluation skipped: no held-out set (data.val_root)"); return {}
     dls = [make_loader(random_subset(ds, n, cfg.seed), cfg, device, batch_size=256)
            for ds, n in ((eval_ds, cfg.eval.final_train), (test_ds, cfg.eval.final_test))]
-    lvl, att = cfg.eval.probe_level, getattr(cfg.eval, 'attentive', False)
+    lvl, att = cfg.eval.probe_level, cfg.eval.attentive
     levels = (lvl,) if lvl is not None and lvl < model.num_levels else ()
     t0 = time.perf_counter()
     fs = [feature_sets(model, dl, levels, tokens=att, device=device) for dl in dls]   # one encoder pass per split
@@ -395,7 +395,7 @@ def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
                 'H-JEPA, avg-pooled': [f['tokens'] for f in fs]}
         for name, ((xtr, ytr), (xte, yte)) in toks.items():
             res[name]['attentive'] = attentive_probe(xtr, ytr, xte, yte, seed=cfg.seed,
-                                                     progress=getattr(cfg, 'progress', False))['acc']
+                                                     progress=cfg.progress)['acc']
     res['seconds'] = dict(features=round(t1 - t0, 1), knn_linear=round(t2 - t1, 1), attentive_probes=round(time.perf_counter() - t2, 1))
     log(format_results(res))
     return res
