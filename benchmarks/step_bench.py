@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from hjepa.masks import MaskCollator
 from hjepa.model import create_hjepa
+from hjepa.attention import set_attention_kernel
 from hjepa.grid import CellTables, masks_from_indices
 from hjepa.timing import sync, time_once, count_flops, hardware
 
@@ -38,13 +39,14 @@ def fixed_masks(grid:int, B:int, seed:int=0):
     "(context_idx [B, Kc], target_idx [B, 4, T]) from the official sampler, drawn once."
     return MaskCollator(grid, seed=seed, official_quirks=True, num_levels=1).sample_indices(B, list(range(B)))
 
-def hjepa_run(p:dict, levels:int, dev, ctx, tgt, compile_=False, collator:bool=False, **model_kw):
-    "A closure doing one hjepa training step on fixed data (`compile_`: False, True or a backend name)."
+def hjepa_run(p:dict, levels:int, dev, ctx, tgt, compile_=False, collator:bool=False, attention:str='sdpa', **model_kw):
+    "A closure doing one hjepa training step on fixed data (`compile_`: False, True or a backend name; `attention`: the kernel)."
     torch.manual_seed(0)
     model = create_hjepa('vit_base_patch16_224', img_size=p['img_size'], patch_size=p['patch_size'], in_chans=3,
                          embed_dim=p['embed_dim'], depth=p['depth'], num_heads=p['num_heads'], num_levels=levels,
                          predictor_embed_dim=p['pred_dim'], predictor_depth=p['pred_depth'],
                          predictor_num_heads=p['num_heads'], **model_kw).to(dev).train()
+    set_attention_kernel(model, attention)
     grid = p['img_size'] // p['patch_size']
     if collator:                                                    # hjepa's own sampler (contexts cut, not padded)
         c = MaskCollator(grid, seed=0, num_levels=levels); masks = c.sample_batch_masks(p['batch'], list(range(p['batch'])))
@@ -119,6 +121,7 @@ def main(argv=None):
     ap.add_argument('--device', default=None, help="default: cuda for the gpu preset, else cpu")
     ap.add_argument('--ijepa', default=None, help="path to a clone of facebookresearch/ijepa (optional)")
     ap.add_argument('--batch', type=int, default=None)
+    ap.add_argument('--rounds', type=int, default=None, help="interleaved rounds (more: steadier medians on a busy machine)")
     ap.add_argument('--dtype', default=None, choices=['fp32', 'bf16', 'fp16'])
     ap.add_argument('--compile', action='store_true', help="also time torch.compile(model, fullgraph=True)")
     ap.add_argument('--peak-tflops', type=float, default=None, help="the device's dense matmul peak, for MFU")
@@ -126,6 +129,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     p = dict(PRESETS[a.preset])
     if a.batch: p['batch'] = a.batch
+    if a.rounds: p['rounds'] = a.rounds
     if a.dtype: p['dtype'] = a.dtype
     dev = torch.device(a.device or ('cuda' if a.preset == 'gpu' else 'cpu'))
     if p['threads']: torch.set_num_threads(p['threads'])
@@ -134,12 +138,15 @@ def main(argv=None):
     ctx, tgt = fixed_masks(grid, p['batch'])
     runs = {}
     if a.ijepa: runs['official I-JEPA'] = official_run(p, dev, ctx, tgt, a.ijepa)
-    runs['hjepa 1 level'] = hjepa_run(p, 1, dev, ctx, tgt)
-    runs['hjepa 3 levels'] = hjepa_run(p, 3, dev, ctx, tgt)
+    kernels = ('sdpa',) if dev.type == 'cuda' else ('sdpa', 'explicit')   # on a CPU either may be faster (09e)
+    for k in kernels:
+        for levels in (1, 3):
+            runs[f"hjepa {levels} level{'s' if levels > 1 else ''}, {k}"] = hjepa_run(p, levels, dev, ctx, tgt, attention=k)
     if a.compile:
-        runs['hjepa 1 level, compiled'] = hjepa_run(p, 1, dev, ctx, tgt, compile_=True)
-        runs['hjepa 3 levels, compiled'] = hjepa_run(p, 3, dev, ctx, tgt, compile_=True)
-    runs['hjepa 3 levels, collator masks'] = hjepa_run(p, 3, dev, ctx, tgt, collator=True)
+        for k in kernels:
+            runs[f'hjepa 1 level, {k}, compiled'] = hjepa_run(p, 1, dev, ctx, tgt, compile_=True, attention=k)
+            runs[f'hjepa 3 levels, {k}, compiled'] = hjepa_run(p, 3, dev, ctx, tgt, compile_=True, attention=k)
+    for k in kernels: runs[f'hjepa 3 levels, {k}, collator masks'] = hjepa_run(p, 3, dev, ctx, tgt, collator=True, attention=k)
     flops = {k: count_flops(f) for k, f in runs.items() if 'compiled' not in k}
     secs = time_runs(runs, dev, p['steps'], p['rounds'])
     ref = secs.get('official I-JEPA')
@@ -155,11 +162,11 @@ def main(argv=None):
           f"{p['img_size']} px / patch {p['patch_size']} ({grid}x{grid}), width {p['embed_dim']}, depth {p['depth']}, "
           f"predictor {p['pred_depth']}x{p['pred_dim']}, {p['dtype']}; official-sampler masks: context {ctx.shape[1]}, "
           f"4 blocks of {tgt.shape[2]}")
-    print(f"{'run':32} {'step ms':>9} {'img/s':>8} {'GFLOP':>8} {'TFLOP/s':>8} {'vs official':>11} {'peak MiB':>9}")
+    print(f"{'run':42} {'step ms':>9} {'img/s':>8} {'GFLOP':>8} {'TFLOP/s':>8} {'vs official':>11} {'peak MiB':>9}")
     for r in rows:
         vs = f"{r['vs_official']:.2f}x" if r['vs_official'] else '-'
         pk = f"{r['peak_mib']:.0f}" if r['peak_mib'] else '-'
-        print(f"{r['run']:32} {r['step_ms']:9.1f} {r['images_per_s']:8.0f} {r['gflop']:8.1f} {r['tflops']:8.2f} {vs:>11} {pk:>9}"
+        print(f"{r['run']:42} {r['step_ms']:9.1f} {r['images_per_s']:8.0f} {r['gflop']:8.1f} {r['tflops']:8.2f} {vs:>11} {pk:>9}"
               + (f"  MFU {r['mfu']:.1%}" if 'mfu' in r else ''))
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, 'step_bench.json'), 'w') as f: json.dump(dict(info=info, rows=rows), f, indent=1)

@@ -11,7 +11,6 @@ import math, time, json, tempfile, dataclasses, os, uuid
 from pathlib import Path
 import torch
 import matplotlib.pyplot as plt
-from .attention import Attention
 from .features import pixel_features, feature_sets
 from .eval import score_sets
 from .timing import hardware, count_flops
@@ -63,19 +62,14 @@ def variant_config(overrides:list,          # the variant's settings (`key.sub=v
     return cfg
 
 # %% ../nbs/12_ablation.ipynb #c63479e7
-def _explicit_attention(model):
-    "Switch every attention module of `model` to the explicit path (the FLOP counter sees its matmuls)."
-    for m in model.modules():
-        if isinstance(m, Attention): m.use_flash = False
-
 def config_step_flops(cfg:TrainConfig, # the run's settings (nothing is written to its out_dir)
                       n_batches:int=4,  # average over this many of the run's first batches
                      )->float:          # FLOPs of one optimiser step (forward + backward), mean over the batches
     "FLOPs of one training step of `cfg` (its model, collator and batch size), counted by `count_flops`."
     if not (isinstance(n_batches, int) and n_batches >= 1): raise ValueError(f"n_batches={n_batches!r}: need an int >= 1")
     with tempfile.TemporaryDirectory(prefix='hjepa-flops-') as d:   # nothing is written; removed even if something were
-        run = setup_run(dataclasses.replace(cfg, out_dir=d), log=lambda m: None)
-        _explicit_attention(run.model)
+        run = setup_run(dataclasses.replace(cfg, out_dir=d, attention='explicit'),   # explicit: the FLOP
+                        log=lambda m: None)                                           # counter sees its matmuls
         it, total = iter(run.loader), 0
         for _ in range(n_batches):
             batch = next(it)

@@ -112,6 +112,7 @@ class TrainConfig:
     live_plot:bool = True           # a live loss plot when running in a notebook
     plots:bool = True               # write losses.png and monitors.png to out_dir when the call ends
     amp_probe:bool = True           # on CPU, time fp32 against bf16 once at the start and print the ratio
+    attention:str = 'auto'          # attention kernel: 'sdpa', 'explicit', or 'auto' (SDPA on GPUs; on a CPU the faster, measured once)
     threads:int|None = None         # torch CPU threads (None = torch's default)
 
 # %% ../nbs/09a_config.ipynb #76a4720a
@@ -151,6 +152,7 @@ _RULES = {   # key path -> (test, what is allowed)
     'keep_last': (lambda v: v >= 1, 'an int >= 1'), 'max_nonfinite': (lambda v: v >= 1, 'an int >= 1'),
     'threads': (lambda v: v is None or v >= 1, 'None or an int >= 1'),
     'masks.bucket': (lambda v: v >= 1, 'an int >= 1'),
+    'attention': (lambda v: v in ('auto', 'sdpa', 'explicit'), "'auto', 'sdpa' or 'explicit'"),
     'compile': (lambda v: isinstance(v, bool) or v in _BACKENDS, f"true, false or a backend name: {', '.join(_BACKENDS)}"),
 }
 
@@ -227,7 +229,7 @@ def load_config(path, # a YAML file of settings (missing keys keep their default
     return apply_overrides(config_from_dict(d or {}), overrides)
 
 # %% ../nbs/09a_config.ipynb #79027d96
-RUN_ONLY = ('out_dir', 'resume', 'device', 'threads', 'progress', 'live_plot', 'plots', 'amp_probe', 'log_every',
+RUN_ONLY = ('out_dir', 'resume', 'device', 'threads', 'progress', 'live_plot', 'plots', 'amp_probe', 'attention', 'log_every',
             'ckpt_every', 'keep_last', 'data.num_workers', 'eval.*')   # where a run runs and writes, what it measures
 
 def config_items(cfg, # a `TrainConfig` (or any nested config dataclass)

@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 from .data import SeededItems, SkipSampler, build_datasets, make_loader, random_subset
 from .masks import MaskCollator
 from .model import HJEPA
+from .attention import KERNELS, set_attention_kernel
 from .features import extract_features
 from .eval import knn_eval, evaluate_model, evaluation_key, format_results
 from .config import TrainConfig, check_config
@@ -27,7 +28,7 @@ from .optim import StepSchedules, param_groups
 from .checkpoint import (CheckpointError, rng_state, set_rng_state, save_checkpoint, prune_checkpoints,
                               read_checkpoint, latest_checkpoint, build_model)
 from .monitor import MetricsLog, LivePlot, monitor_targets, plot_losses, plot_monitors, in_notebook
-from .device import dist_info, init_distributed, resolve_device, amp_dtype, to_device, autocast_forward, remembered_amp_probe, amp_cache_path
+from .device import dist_info, init_distributed, resolve_device, amp_dtype, to_device, autocast_forward, remembered_amp_probe, probe_cache_path, choose_attention
 
 # %% ../nbs/09f_train.ipynb #37a63780
 @dataclass
@@ -59,6 +60,7 @@ class Run:
     step:int = 0                     # optimiser steps done
     train_loss:float|None = None     # the latest logged training loss
     val_loss:float|None = None       # the latest validation loss
+    attention:str = 'sdpa'           # the attention kernel in use ('sdpa' or 'explicit'; see `choose_attention`)
 
 def _val_batches(test_ds, collator_kw:dict, grid, cfg:TrainConfig)->list:
     "Fixed held-out batches with fixed masks, for the validation loss."
@@ -90,6 +92,11 @@ def setup_run(cfg:TrainConfig, # the run's settings (validated here)
     rank, world = init_distributed(device)
     sampler = SkipSampler(len(items), seed=cfg.seed, num_replicas=world, rank=rank)
     loader = make_loader(items, cfg, device, sampler, collator, drop_last=True)
+    attention, times, remembered = choose_attention(cfg.attention, model, device=device,
+        batch_fn=lambda: collator([items[i] for i in range(min(cfg.batch_size, len(items)))]))
+    if times: log(f"attention: {attention} ({'remembered from ' + times.get('date', 'an earlier run') if remembered else 'measured once'}"
+                  f" on this CPU: a training pass takes {times['sdpa'] * 1e3:.0f} ms with SDPA, {times['explicit'] * 1e3:.0f} ms "
+                  "explicit; attention='sdpa' or 'explicit' to choose)")
     steps_per_epoch = (len(sampler.inner) // cfg.batch_size) // cfg.optim.accum_steps
     if steps_per_epoch == 0:
         raise ValueError(f"batch_size={cfg.batch_size} x optim.accum_steps={cfg.optim.accum_steps}: more than the "
@@ -113,7 +120,8 @@ def setup_run(cfg:TrainConfig, # the run's settings (validated here)
                items=items, collator=collator, sampler=sampler, loader=loader, opt=opt, scaler=scaler, amp=dt,
                sched=StepSchedules(cfg.optim, total), total=total, steps_per_epoch=steps_per_epoch, step=0,
                eval_ds=eval_ds, test_ds=test_ds, knn=knn, data=what, out=Path(cfg.out_dir),
-               val=_val_batches(test_ds, mk, model.context_encoder.grid_size, cfg), val_loss=None, train_loss=None)
+               val=_val_batches(test_ds, mk, model.context_encoder.grid_size, cfg), val_loss=None, train_loss=None,
+               attention=attention)
 
 # %% ../nbs/09f_train.ipynb #f920f3a0
 def checkpoint_state(run:Run)->dict:
@@ -122,7 +130,7 @@ def checkpoint_state(run:Run)->dict:
                 optimizer_state_dict=run.opt.state_dict(), scaler_state_dict=run.scaler.state_dict(),
                 lr_scheduler_state_dict={**run.sched.state_dict(), 'step': run.step}, config=asdict(run.cfg),
                 train_loss=run.train_loss, val_loss=run.val_loss, step=run.step, collator_epoch=run.collator.epoch,
-                rng=rng_state())
+                rng=rng_state(), attention=run.attention)
 
 def save_run(run:Run)->Path:
     "Checkpoint `run` atomically as `ckpt_<step>.pt` and keep the newest `keep_last`."
@@ -142,6 +150,8 @@ def restore_run(run:Run, path)->dict:
     run.sched.load_state_dict(ck['lr_scheduler_state_dict'])
     set_rng_state(ck['rng'])
     run.step, run.train_loss, run.val_loss = int(ck['step']), ck['train_loss'], ck['val_loss']
+    if run.cfg.attention == 'auto' and ck.get('attention') in KERNELS:   # resumed with the kernel it began with:
+        run.attention = ck['attention']; set_attention_kernel(run.model, run.attention)   # the kernels differ in rounding
     return ck
 
 # %% ../nbs/09f_train.ipynb #3b3f4a11
@@ -280,7 +290,7 @@ def _epoch_batches(run:Run, end:int):
 def _probe_amp(run:Run, batch, metrics:MetricsLog, clock:dict, say):
     "Time fp32 against bf16 once per CPU (remembered) and say which is faster here."
     t, remembered = remembered_amp_probe(run.model, batch, run.device)
-    when = f"remembered from {t.get('date', 'an earlier run')} ({amp_cache_path()})" if remembered else "measured once"
+    when = f"remembered from {t.get('date', 'an earlier run')} ({probe_cache_path()})" if remembered else "measured once"
     say(f"CPU step (forward+backward), {when}: fp32 {t['fp32'] * 1e3:.0f} ms, bf16 {t['bf16'] * 1e3:.0f} ms "
         f"-> bf16 is {t['fp32'] / t['bf16']:.2f}x the speed of fp32 here; this run uses "
         f"{'bf16' if run.amp else 'fp32'} (amp='bf16' or 'none' to choose)")

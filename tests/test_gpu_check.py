@@ -21,5 +21,17 @@ def test_step_bench_smoke(tmp_path):
                        cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
     rep = json.loads((tmp_path/'step_bench.json').read_text())
-    assert {'hjepa 1 level', 'hjepa 3 levels', 'hjepa 3 levels, collator masks'} == {r['run'] for r in rep['rows']}
+    assert {f'hjepa {n}, {k}{m}' for n in ('1 level', '3 levels') for k in ('sdpa', 'explicit') for m in ('', ', collator masks')
+            if not (m and n == '1 level')} == {r['run'] for r in rep['rows']}   # both kernels on a CPU
     assert all(r['step_ms'] > 0 and r['vs_official'] is None for r in rep['rows'])
+
+def test_step_profile_smoke(tmp_path):
+    "The per-component and per-op profile of the step runs (hjepa only) and writes every component of every run."
+    r = subprocess.run([sys.executable, str(ROOT/'benchmarks'/'step_profile.py'), '--preset', 'smoke', '--out', str(tmp_path)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
+    rep = json.loads((tmp_path/'step_profile.json').read_text())
+    assert set(rep['components']) == {f'hjepa {n}, {k}' for n in ('1 level', '3 levels') for k in ('sdpa', 'explicit')}
+    for c in rep['components'].values():
+        assert set(c) == {'teacher', 'context_encoder', 'predictor_loss', 'adamw', 'ema', 'step'} and c['step'] > 0, c
+    assert all(g['matrix products'] > 0 for g in rep['op_groups'].values())
