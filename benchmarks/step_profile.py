@@ -98,7 +98,7 @@ def hjepa_parts(p:dict, levels:int, dev, ctx, tgt, attention:str)->dict:
     grid = p['img_size'] // p['patch_size']
     m = masks_from_indices(ctx, tgt, CellTables(grid, levels)).to(dev)
     x = torch.randn(p['batch'], 3, p['img_size'], p['img_size'], generator=torch.Generator().manual_seed(0)).to(dev)
-    opt = torch.optim.AdamW([q for q in model.parameters() if q.requires_grad], lr=1e-4)
+    opt = torch.optim.AdamW([q for q in model.parameters() if q.requires_grad], lr=1e-4)   # as hjepa trains on a CPU
     enc = model.context_encoder
     def teacher(): return model.targets(x)
     z0 = enc(x, m.context_idx).detach()
