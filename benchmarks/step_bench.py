@@ -39,14 +39,19 @@ def fixed_masks(grid:int, B:int, seed:int=0):
     "(context_idx [B, Kc], target_idx [B, 4, T]) from the official sampler, drawn once."
     return MaskCollator(grid, seed=seed, official_quirks=True, num_levels=1).sample_indices(B, list(range(B)))
 
-def hjepa_run(p:dict, levels:int, dev, ctx, tgt, compile_=False, collator:bool=False, attention:str='sdpa', **model_kw):
-    "A closure doing one hjepa training step on fixed data (`compile_`: False, True or a backend name; `attention`: the kernel)."
+def hjepa_model(p:dict, levels:int, dev, attention:str='sdpa', **model_kw):
+    "The hjepa model of preset `p` (seed 0, train mode) with `levels` levels and the `attention` kernel."
     torch.manual_seed(0)
     model = create_hjepa('vit_base_patch16_224', img_size=p['img_size'], patch_size=p['patch_size'], in_chans=3,
                          embed_dim=p['embed_dim'], depth=p['depth'], num_heads=p['num_heads'], num_levels=levels,
                          predictor_embed_dim=p['pred_dim'], predictor_depth=p['pred_depth'],
                          predictor_num_heads=p['num_heads'], **model_kw).to(dev).train()
     set_attention_kernel(model, attention)
+    return model
+
+def hjepa_run(p:dict, levels:int, dev, ctx, tgt, compile_=False, collator:bool=False, attention:str='sdpa', **model_kw):
+    "A closure doing one hjepa training step on fixed data (`compile_`: False, True or a backend name; `attention`: the kernel)."
+    model = hjepa_model(p, levels, dev, attention, **model_kw)
     grid = p['img_size'] // p['patch_size']
     if collator:                                                    # hjepa's own sampler (contexts cut, not padded)
         c = MaskCollator(grid, seed=0, num_levels=levels); masks = c.sample_batch_masks(p['batch'], list(range(p['batch'])))
@@ -66,8 +71,8 @@ def hjepa_run(p:dict, levels:int, dev, ctx, tgt, compile_=False, collator:bool=F
 
 def _fused(dev): return dict(fused=True) if dev.type == 'cuda' else {}
 
-def official_run(p:dict, dev, ctx, tgt, ijepa:str):
-    "One official I-JEPA training step (their ViT, predictor, masking helpers, loss and EMA loop) on fixed data."
+def official_models(p:dict, dev, ijepa:str)->tuple:
+    "The official code's encoder, predictor and EMA target of preset `p` (seed 0), and its two masking helpers."
     if ijepa not in sys.path: sys.path.insert(0, ijepa)
     import copy
     from src.models.vision_transformer import VisionTransformer, VisionTransformerPredictor
@@ -79,7 +84,11 @@ def official_run(p:dict, dev, ctx, tgt, ijepa:str):
                             depth=p['depth'], num_heads=p['num_heads']).to(dev)
     pred = VisionTransformerPredictor(num_patches=grid * grid, embed_dim=p['embed_dim'], predictor_embed_dim=p['pred_dim'],
                                       depth=p['pred_depth'], num_heads=p['num_heads']).to(dev)
-    tenc = copy.deepcopy(enc).requires_grad_(False)
+    return enc, pred, copy.deepcopy(enc).requires_grad_(False), apply_masks, repeat_interleave_batch
+
+def official_run(p:dict, dev, ctx, tgt, ijepa:str):
+    "One official I-JEPA training step (their ViT, predictor, masking helpers, loss and EMA loop) on fixed data."
+    enc, pred, tenc, apply_masks, repeat_interleave_batch = official_models(p, dev, ijepa)
     opt = torch.optim.AdamW(list(enc.parameters()) + list(pred.parameters()), lr=1e-4, **_fused(dev))
     x = torch.randn(p['batch'], 3, p['img_size'], p['img_size'], generator=torch.Generator().manual_seed(0)).to(dev)
     masks_enc, masks_pred = [ctx.to(dev)], [t.to(dev) for t in tgt.unbind(1)]

@@ -18,14 +18,12 @@ Two views of the same step (the `step_bench.py` preset, the official sampler's m
 hjepa runs with each attention kernel (`sdpa`, `explicit`; see nbs/03a_attention.ipynb). Writes step_profile.json
 to `--out` and prints both tables; timings are never asserted anywhere.
 """
-import argparse, copy, json, os, statistics, sys
+import argparse, json, os, statistics, sys
 import torch
 import torch.nn.functional as F
 from torch.profiler import profile, ProfilerActivity
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from step_bench import PRESETS, fixed_masks, amp_ctx
-from hjepa.model import create_hjepa
-from hjepa.attention import set_attention_kernel
+from step_bench import PRESETS, fixed_masks, official_models, official_run, hjepa_model, hjepa_run
 from hjepa.grid import CellTables, masks_from_indices
 from hjepa.timing import time_once, hardware
 
@@ -52,17 +50,7 @@ def group_of(name:str)->str:
 
 def official_parts(p:dict, dev, ctx, tgt, ijepa:str)->dict:
     "The official code's step, cut into components (each a closure on fixed data)."
-    if ijepa not in sys.path: sys.path.insert(0, ijepa)
-    from src.models.vision_transformer import VisionTransformer, VisionTransformerPredictor
-    from src.masks.utils import apply_masks
-    from src.utils.tensors import repeat_interleave_batch
-    torch.manual_seed(0)
-    grid = p['img_size'] // p['patch_size']
-    enc = VisionTransformer(img_size=[p['img_size']], patch_size=p['patch_size'], embed_dim=p['embed_dim'],
-                            depth=p['depth'], num_heads=p['num_heads']).to(dev)
-    pred = VisionTransformerPredictor(num_patches=grid * grid, embed_dim=p['embed_dim'], predictor_embed_dim=p['pred_dim'],
-                                      depth=p['pred_depth'], num_heads=p['num_heads']).to(dev)
-    tenc = copy.deepcopy(enc).requires_grad_(False)
+    enc, pred, tenc, apply_masks, repeat_interleave_batch = official_models(p, dev, ijepa)
     opt = torch.optim.AdamW(list(enc.parameters()) + list(pred.parameters()), lr=1e-4)
     x = torch.randn(p['batch'], 3, p['img_size'], p['img_size'], generator=torch.Generator().manual_seed(0)).to(dev)
     me, mp = [ctx.to(dev)], [t.to(dev) for t in tgt.unbind(1)]
@@ -82,15 +70,6 @@ def official_parts(p:dict, dev, ctx, tgt, ijepa:str)->dict:
         with torch.no_grad():
             for q, k in zip(enc.parameters(), tenc.parameters()): k.data.mul_(0.996).add_((1. - 0.996) * q.detach().data)
     return dict(teacher=teacher, context_encoder=context, predictor_loss=predictor_loss, adamw=adamw, ema=ema)
-
-def hjepa_model(p:dict, levels:int, dev, attention:str):
-    torch.manual_seed(0)
-    model = create_hjepa('vit_base_patch16_224', img_size=p['img_size'], patch_size=p['patch_size'], in_chans=3,
-                         embed_dim=p['embed_dim'], depth=p['depth'], num_heads=p['num_heads'], num_levels=levels,
-                         predictor_embed_dim=p['pred_dim'], predictor_depth=p['pred_depth'],
-                         predictor_num_heads=p['num_heads']).to(dev).train()
-    set_attention_kernel(model, attention)
-    return model
 
 def hjepa_parts(p:dict, levels:int, dev, ctx, tgt, attention:str)->dict:
     "hjepa's step, cut into the same components, through the model's public methods."
@@ -139,7 +118,6 @@ def main(argv=None):
     rounds = a.rounds or (7 if a.preset == 'cpu' else 1)
     grid = p['img_size'] // p['patch_size']
     ctx, tgt = fixed_masks(grid, p['batch'])
-    from step_bench import official_run, hjepa_run
     parts, steps = {}, {}
     if a.ijepa:
         parts['official I-JEPA'] = official_parts(p, dev, ctx, tgt, a.ijepa)

@@ -4,11 +4,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-def test_gpu_check_smoke(tmp_path):
-    r = subprocess.run([sys.executable, str(ROOT/'benchmarks'/'gpu_check.py'), '--smoke', '--device', 'cpu',
-                        '--out', str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+def run_script(script:str, out:Path, *args)->dict:
+    "Run benchmarks/`script` with `args` and `--out out`; it must succeed; its JSON report (named after the script)."
+    r = subprocess.run([sys.executable, str(ROOT/'benchmarks'/script), *args, '--out', str(out)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
-    rep = json.loads((tmp_path/'gpu_check.json').read_text())
+    return json.loads((out/script.replace('.py', '.json')).read_text())
+
+def test_gpu_check_smoke(tmp_path):
+    rep = run_script('gpu_check.py', tmp_path, '--smoke', '--device', 'cpu')
     assert all(f['ok'] for f in rep['flash'])
     rows = {r['run']: r for r in rep['train']['rows']}
     assert {'hjepa 1 level, fp32', 'hjepa 3 levels, fp32', 'hjepa 3 levels, fp32, compiled',
@@ -17,20 +21,14 @@ def test_gpu_check_smoke(tmp_path):
 
 def test_step_bench_smoke(tmp_path):
     "The side-by-side step benchmark runs (hjepa only: the official code is not part of the repository)."
-    r = subprocess.run([sys.executable, str(ROOT/'benchmarks'/'step_bench.py'), '--preset', 'smoke', '--out', str(tmp_path)],
-                       cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
-    rep = json.loads((tmp_path/'step_bench.json').read_text())
+    rep = run_script('step_bench.py', tmp_path, '--preset', 'smoke')
     assert {f'hjepa {n}, {k}{m}' for n in ('1 level', '3 levels') for k in ('sdpa', 'explicit') for m in ('', ', collator masks')
             if not (m and n == '1 level')} == {r['run'] for r in rep['rows']}   # both kernels on a CPU
     assert all(r['step_ms'] > 0 and r['vs_official'] is None for r in rep['rows'])
 
 def test_step_profile_smoke(tmp_path):
     "The per-component and per-op profile of the step runs (hjepa only) and writes every component of every run."
-    r = subprocess.run([sys.executable, str(ROOT/'benchmarks'/'step_profile.py'), '--preset', 'smoke', '--out', str(tmp_path)],
-                       cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
-    rep = json.loads((tmp_path/'step_profile.json').read_text())
+    rep = run_script('step_profile.py', tmp_path, '--preset', 'smoke')
     assert set(rep['components']) == {f'hjepa {n}, {k}' for n in ('1 level', '3 levels') for k in ('sdpa', 'explicit')}
     for c in rep['components'].values():
         assert set(c) == {'teacher', 'context_encoder', 'predictor_loss', 'adamw', 'ema', 'step'} and c['step'] > 0, c
