@@ -41,9 +41,10 @@ docs-deps:
 train: install data
 	$(BIN)/hjepa_train --config configs/fmnist_tiny.yaml $(ARGS)
 
-## test: the whole test suite (every notebook through nbdev_test, plus the offline docs check and its pages in Chromium)
+## test: the whole test suite (every notebook through nbdev_test, plus the offline docs check and its pages in Chromium);
+## it ends with where the time went: the 15 slowest tests, then every notebook's seconds
 test: install data docs-deps
-	$(BIN)/python -m pytest tests -v
+	$(BIN)/python -m pytest tests -v --durations=15
 
 ## nbdev-test: nbdev's own runner over all notebooks
 nbdev-test: install

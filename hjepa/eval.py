@@ -183,9 +183,9 @@ from torch import nn
 from tqdm.auto import tqdm
 
 def default_heads(dim:int, # token width D
-                 )->int:   # the largest divisor of D that is at most max(1, D // 64)
-    "Attention heads of the probe by default: about one per 64 channels, and always a divisor of `dim`."
-    return next(h for h in range(max(1, dim // 64), 0, -1) if dim % h == 0)
+                 )->int:   # the largest divisor h of D with h <= max(8, D // 64) and D / h >= 8 (1 if none)
+    "Attention heads of the probe by default: at least 8 where each keeps 8 channels, about one per 64 on wide tokens."
+    return next((h for h in range(max(8, dim // 64), 0, -1) if dim % h == 0 and dim // h >= 8), 1)
 
 class AttentiveClassifier(nn.Module):
     "One learned query cross-attends over frozen tokens `[N, T, D]` (a pre-norm block: attention, then MLP, each with a residual), then LayerNorm + linear."
@@ -195,6 +195,7 @@ class AttentiveClassifier(nn.Module):
                  num_heads:int|None=None, # attention heads, a divisor of `dim`; None = `default_heads(dim)`
                  mlp_ratio:float=4.0,     # hidden width of the MLP, in multiples of `dim`
                  generator=None,          # torch.Generator for the initial weights; None = seed 0 (global RNG untouched)
+                 num_tokens:int|None=None, # T: learn a position embedding per token slot (in the keys); None = none (a set of tokens)
                 ):
         super().__init__()
         if not (_is_int(dim) and dim >= 1): raise ValueError(f"dim={dim!r}: need an int >= 1")
@@ -204,9 +205,12 @@ class AttentiveClassifier(nn.Module):
             raise ValueError(f"num_heads={num_heads!r}: need None or an int >= 1 that divides dim={dim}")
         if not (isinstance(mlp_ratio, (int, float)) and 0 < mlp_ratio < math.inf):
             raise ValueError(f"mlp_ratio={mlp_ratio!r}: need a finite number > 0")
+        if not (num_tokens is None or _is_int(num_tokens) and num_tokens >= 1):
+            raise ValueError(f"num_tokens={num_tokens!r}: need None or an int >= 1 (the tokens per image, T)")
         self.num_heads, hidden = heads, max(1, round(mlp_ratio * dim))
         with torch.random.fork_rng(devices=[]):                    # nn.Linear's own init draws from the global RNG
             self.query = nn.Parameter(torch.empty(1, dim))
+            self.pos = None if num_tokens is None else nn.Parameter(torch.empty(num_tokens, dim))   # [T, D]
             self.norm_kv, self.to_q, self.to_kv = nn.LayerNorm(dim), nn.Linear(dim, dim), nn.Linear(dim, 2 * dim)
             self.proj, self.norm_mlp = nn.Linear(dim, dim), nn.LayerNorm(dim)
             self.mlp = nn.Sequential(nn.Linear(dim, hidden), nn.GELU(), nn.Linear(hidden, dim))
@@ -215,10 +219,11 @@ class AttentiveClassifier(nn.Module):
 
     @torch.no_grad()
     def reset_parameters(self, generator=None): # torch.Generator; None = seed 0
-        "Weights and query from N(0, 0.02^2) truncated at 2 std (drawn from `generator`), biases 0, LayerNorms the identity."
+        "Weights and query from N(0, 0.02^2), positions from N(0, 1), truncated at 2 std (drawn from `generator`); biases 0, LayerNorms the identity."
         g = torch.Generator().manual_seed(0) if generator is None else generator
         for p in self.parameters():
-            if p.dim() == 2: p.copy_(torch.randn(p.shape, generator=g).clamp_(-2, 2).mul_(0.02))
+            if p.dim() == 2 and p is not self.pos: p.copy_(torch.randn(p.shape, generator=g).clamp_(-2, 2).mul_(0.02))
+        if self.pos is not None: self.pos.copy_(torch.randn(self.pos.shape, generator=g).clamp_(-2, 2))   # the tokens' scale
         for m in self.modules():
             if isinstance(m, (nn.Linear, nn.LayerNorm)): m.bias.zero_()
             if isinstance(m, nn.LayerNorm): m.weight.fill_(1.)
@@ -229,7 +234,12 @@ class AttentiveClassifier(nn.Module):
                ):                      # logits [N, C], or (logits, attention [N, heads, T]) if return_attn
         N, T, D = x.shape
         h = self.num_heads
-        k, v = self.to_kv(self.norm_kv(x)).view(N, T, 2, h, D // h).permute(2, 0, 3, 1, 4)  # each [N, h, T, D/h]
+        if self.pos is not None and T != len(self.pos):
+            raise ValueError(f"x.shape={tuple(x.shape)}: this probe learned positions for T={len(self.pos)} tokens")
+        kv = self.to_kv(self.norm_kv(x))                           # [N, T, 2D]: keys, then values
+        if self.pos is not None:                                   # positions steer where to look, not what is read:
+            kv = kv + F.pad(F.linear(self.pos, self.to_kv.weight[:D]), (0, D))   # W_k pos_t joins the keys only
+        k, v = kv.view(N, T, 2, h, D // h).permute(2, 0, 3, 1, 4)                          # each [N, h, T, D/h]
         q = self.to_q(self.query).view(1, h, 1, D // h).expand(N, -1, -1, -1)              # [N, h, 1, D/h]
         if return_attn:
             attn = (q @ k.transpose(-2, -1) * (D // h) ** -0.5).softmax(-1)                  # [N, h, 1, T]
@@ -267,11 +277,11 @@ def _standardise_tokens(train_x:Tensor, *others:Tensor)->tuple:
     D = train_x.shape[-1]
     return tuple(z.view(x.shape) for x, z in zip((train_x, *others), standardise(*(x.reshape(-1, D) for x in (train_x, *others)))))
 
-def _fit_attentive(x, y, num_classes, lr, wd, epochs, batch_size, num_heads, seed, bar)->AttentiveClassifier:
+def _fit_attentive(x, y, num_classes, lr, wd, epochs, batch_size, num_heads, num_tokens, seed, bar, cls)->AttentiveClassifier:
     "Train a fresh `AttentiveClassifier` (initialised and shuffled by `seed`) with AdamW and a cosine learning rate."
     g = torch.Generator().manual_seed(seed)
-    probe = AttentiveClassifier(x.shape[-1], num_classes, num_heads, generator=g).to(x.device)
-    decay = [m.weight for m in probe.modules() if isinstance(m, nn.Linear)]      # no decay on biases, norms, the query
+    probe = cls(x.shape[-1], num_classes, num_heads, generator=g, num_tokens=num_tokens).to(x.device)
+    decay = [m.weight for m in probe.modules() if isinstance(m, nn.Linear)]      # no decay on biases, norms, query, positions
     rest = [p for p in probe.parameters() if all(p is not w for w in decay)]
     opt = torch.optim.AdamW([dict(params=decay, weight_decay=wd), dict(params=rest, weight_decay=0.)], lr=lr)
     steps, step = epochs * math.ceil(len(x) / batch_size), 0
@@ -301,6 +311,8 @@ def attentive_probe(train_x:Tensor,          # [n, T, D] training tokens (patche
                     seed:int=0,              # seed of the held-out split, the probe's initial weights and the shuffling
                     batch_size:int=64,       # images per AdamW step
                     num_heads:int|None=None, # attention heads (a divisor of D); None = `default_heads(D)`
+                    positions:bool=True,     # learn a position embedding per token slot (the same layout in every image)
+                    classifier=AttentiveClassifier, # the probe's class: `AttentiveClassifier` or a variant with its signature
                     device=None,             # where to fit; None = where train_x is
                     progress:bool=True,      # show a progress bar (one tick per epoch)
                    )->dict: # acc, lr, wd, epochs (chosen), val_acc, val_accs {(lr, wd, epochs): acc}, attn [m, heads, T], probe
@@ -312,7 +324,9 @@ def attentive_probe(train_x:Tensor,          # [n, T, D] training tokens (patche
     eps = _check_choices(epochs, 'epochs', lambda v: _is_int(v) and v >= 1, 'ints >= 1')
     if not (_is_int(batch_size) and batch_size >= 1): raise ValueError(f"batch_size={batch_size!r}: need an int >= 1")
     D = train_x.shape[-1]
-    AttentiveClassifier(D, 2, num_heads)                             # fails early on a bad num_heads
+    if not isinstance(positions, bool): raise ValueError(f"positions={positions!r}: need True or False")
+    classifier(D, 2, num_heads)                                      # fails early on a bad num_heads
+    T = train_x.shape[1] if positions else None
     dev = train_x.device if device is None else torch.device(device)
     x, y = train_x.to(dev, torch.float32), train_y.to(dev).long()
     C = max(int(train_y.max()), int(test_y.max()), 1) + 1
@@ -324,13 +338,13 @@ def attentive_probe(train_x:Tensor,          # [n, T, D] training tokens (patche
     val_accs = {}
     with bar:
         for lr, wd, ep in grid:
-            probe = _fit_attentive(xtr, y[tr], C, lr, wd, ep, batch_size, num_heads, seed, bar)
+            probe = _fit_attentive(xtr, y[tr], C, lr, wd, ep, batch_size, num_heads, T, seed, bar, classifier)
             val_accs[(lr, wd, ep)] = float((_predict_attentive(probe, xva)[0] == y[va]).double().mean())
         # best held-out accuracy; ties -> the stronger decay, then the smaller learning rate, then fewer epochs
         best = max(grid, key=lambda s: (val_accs[s], s[1], -s[0], -s[2]))
         bar.total += best[2]; bar.refresh()
         ztr, zte = _standardise_tokens(x, test_x.to(dev, torch.float32))
-        probe = _fit_attentive(ztr, y, C, *best, batch_size, num_heads, seed, bar)
+        probe = _fit_attentive(ztr, y, C, *best, batch_size, num_heads, T, seed, bar, classifier)
     pred, attn = _predict_attentive(probe, zte)
     return dict(acc=float((pred == test_y.to(dev)).double().mean()), lr=best[0], wd=best[1], epochs=best[2],
                 val_acc=val_accs[best], val_accs=val_accs, attn=attn.cpu(), probe=probe)

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 NBS = notebooks()
 TIMEOUT = int(os.environ.get('HJEPA_NB_TIMEOUT', 1800))
+SECONDS = {}   # notebook name -> seconds in the nbdev_test run (conftest.py prints them at the end of the session)
 
 def test_notebooks_found():
     "Guard: an empty or misplaced nbs/ must fail, not pass vacuously."
@@ -26,6 +27,7 @@ def nbdev_run():
     r = subprocess.run([str(BIN/'nbdev_test'), '--n_workers', '1', '--timing'], cwd=ROOT, capture_output=True, text=True,
                        timeout=TIMEOUT)
     tail = r.stderr.split('nbdev Tests Failed On The Following Notebooks:')[-1] if 'Tests Failed' in r.stderr else ''
+    SECONDS.update({m[1]: int(m[2]) for m in re.finditer(r'^(\S+\.ipynb): (\d+) secs$', r.stdout, flags=re.M)})
     return r.returncode, r.stdout, r.stderr, set(re.findall(r'^\t(\S+\.ipynb)\s*$', tail, flags=re.M))
 
 @pytest.mark.parametrize('nb', NBS, ids=[p.stem for p in NBS])
