@@ -19,14 +19,12 @@ Prints one line per probe and the machine; timings are reported, never asserted.
 """
 import argparse, time
 import torch
-import torch.nn.functional as F
 from torch import nn
 from hjepa.eval import AttentiveClassifier, attentive_probe
-from hjepa.checkpoint import latest_checkpoint, load_trained
+from hjepa.checkpoint import checkpoint_file, load_trained
 from hjepa.data import build_datasets, make_loader, random_subset
 from hjepa.features import feature_sets
 from hjepa.timing import hardware
-from pathlib import Path
 
 class KVPositions(AttentiveClassifier):
     "The variant with a learned position added to the layer-normed tokens (so to keys and values), drawn at 0.02."
@@ -59,8 +57,7 @@ def main():
     ap.add_argument('--n', type=int, default=20000, help="training images (a fixed random subset)")
     ap.add_argument('--n-test', type=int, default=None, help="test images (default all)")
     a = ap.parse_args()
-    ck = Path(a.checkpoint)
-    ck = latest_checkpoint(ck) if ck.is_dir() else ck
+    ck = checkpoint_file(a.checkpoint, '--checkpoint')
     model, cfg = load_trained(ck)
     _, train_ds, test_ds, what = build_datasets(cfg.data)
     dls = [make_loader(random_subset(ds, n, cfg.seed), cfg, torch.device('cpu'), batch_size=256)

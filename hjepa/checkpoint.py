@@ -4,8 +4,8 @@
 
 # %% auto #0
 __all__ = ['CKPT_FORMAT', 'CKPT_KEYS', 'CKPT_RE', 'CheckpointError', 'rng_state', 'set_rng_state', 'save_checkpoint',
-           'list_checkpoints', 'prune_checkpoints', 'read_checkpoint', 'check_fits', 'latest_checkpoint', 'build_model',
-           'load_trained']
+           'list_checkpoints', 'prune_checkpoints', 'read_checkpoint', 'check_fits', 'latest_checkpoint',
+           'checkpoint_file', 'build_model', 'load_trained']
 
 # %% ../nbs/09c_checkpoint.ipynb #d2fe91b5
 import contextlib, dataclasses, os, random, re, tempfile
@@ -108,6 +108,16 @@ def latest_checkpoint(out_dir)->Path|None:
     "The newest `ckpt_<step>.pt` in `out_dir` (None when there is none)."
     cks = list_checkpoints(out_dir)
     return cks[-1] if cks else None
+
+def checkpoint_file(path, # a checkpoint file, or a run directory
+                    name:str='checkpoint', # how the caller calls the argument, for the message (the CLI: '--checkpoint')
+                   )->Path: # the file itself, or the run directory's newest checkpoint
+    "The checkpoint `path` names: a file as it is, a directory as its latest `ckpt_<step>.pt` (`ValueError` if it has none)."
+    p = Path(path)
+    if not p.is_dir(): return p
+    found = latest_checkpoint(p)
+    if found is None: raise ValueError(f"{name} {path}: a directory without checkpoints (ckpt_*.pt)")
+    return found
 
 # %% ../nbs/09c_checkpoint.ipynb #cf35cd61
 def build_model(cfg:TrainConfig, # model settings, plus the data's image size and channels

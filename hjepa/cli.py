@@ -11,7 +11,7 @@ from pathlib import Path
 import torch.distributed as dist
 from fastcore.script import call_parse, Param, store_true
 from .config import TrainConfig, load_config, apply_overrides
-from .checkpoint import latest_checkpoint, read_checkpoint, load_trained
+from .checkpoint import latest_checkpoint, checkpoint_file, read_checkpoint, load_trained
 from .device import dist_info, resolve_device
 from .eval import evaluate_model
 from .train import train
@@ -42,10 +42,7 @@ def hjepa_eval(overrides:Param("settings as key.sub=value, e.g. eval.final_train
               ):
     "Print k-NN and linear-probe accuracy (and the attentive probe's, with eval.attentive=true) of a checkpoint's frozen target encoder, next to raw pixels."
     if checkpoint is None: raise ValueError("--checkpoint: required, e.g. --checkpoint runs/fmnist_tiny (a run directory) or a ckpt_*.pt file")
-    if Path(checkpoint).is_dir():
-        found = latest_checkpoint(checkpoint)
-        if found is None: raise ValueError(f"--checkpoint {checkpoint}: a directory without checkpoints (ckpt_*.pt)")
-        checkpoint = str(found)
+    checkpoint = str(checkpoint_file(checkpoint, '--checkpoint'))
     ck = read_checkpoint(checkpoint)
     model, cfg = load_trained(checkpoint, overrides, ck=ck)
     print(f"{checkpoint}: step {ck['step']:,}, epoch {ck['epoch']}")
