@@ -16,7 +16,7 @@ Quarto would write (nbdev's `output-file`: `08c_eval.ipynb` -> `_docs/eval.html`
 - a sidebar links the pages in the order of `nbs/sidebar.yml`.
 tests/test_docs.py checks the pages, and opens each in headless Chromium.
 
-Usage: python tests/docs_check.py [NOTEBOOK ...]   (default: every notebook in nbs/)
+Usage: python tests/docs_check.py [NOTEBOOK ...]   (default: every notebook in nbs/; one worker process per core)
 """
 import html, json, os, re, shutil, sys
 from pathlib import Path
@@ -247,13 +247,16 @@ def check(nb:Path, nav:list=None)->Path:
     return render(nb, dst, nav if nav is not None else sidebar())
 
 def main(args):
+    "Check and render every notebook in `args` (default: all), in one process per core: each page is plain Python work."
     nbs = [Path(a).resolve() for a in args] or notebooks()
     if not nbs: raise SystemExit("no notebooks found in nbs/")
     prepare()
     nav = sidebar()
-    for nb in nbs:
-        h = check(nb, nav)
-        print(f"ok  {nb.name} -> {h.relative_to(ROOT)} ({h.stat().st_size//1024} KiB)")
+    from concurrent.futures import ProcessPoolExecutor
+    import docs_check                                     # `check` by its module's name: a worker's `__main__` is not this file
+    with ProcessPoolExecutor(min(len(nbs), os.cpu_count() or 1)) as pool:
+        for nb, h in zip(nbs, pool.map(docs_check.check, nbs, [nav] * len(nbs))):   # an error raised in a worker is raised here
+            print(f"ok  {nb.name} -> {h.relative_to(ROOT)} ({h.stat().st_size//1024} KiB)")
     print(f"docs check: {len(nbs)} notebooks rendered")
 
 if __name__ == '__main__': main(sys.argv[1:])

@@ -1,8 +1,9 @@
 """The benchmark suite (benchmarks/run.py) must run, and its JSON must have the form the docs page reads; every lever of
 benchmarks/prototypes.py must run. Timings are never asserted: only that each figure is there, positive and finite."""
-import json, math, subprocess, sys
+import json, math, sys
 import torch
 from pathlib import Path
+import warm
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,8 +23,7 @@ def check_run_json(rep:dict):
     assert rep['attention'] and all(_pos(a['sdpa_ms']) and _pos(a['explicit_ms']) for a in rep['attention'])
 
 def test_run_smoke(tmp_path):
-    r = subprocess.run([sys.executable, str(ROOT/'benchmarks'/'run.py'), '--smoke', '--device', 'cpu', '--out', str(tmp_path)],
-                       cwd=ROOT, capture_output=True, text=True, timeout=600)
+    r = warm.run([sys.executable, ROOT/'benchmarks'/'run.py', '--smoke', '--device', 'cpu', '--out', tmp_path], cwd=ROOT, timeout=600)
     assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
     rep = json.loads((tmp_path/'run_smoke.json').read_text())
     check_run_json(rep)
@@ -42,9 +42,9 @@ def test_prototypes(tmp_path):
     "Every lever of benchmarks/prototypes.py trains and is scored; its patches are really in the trained model."
     res = tmp_path/'rows.jsonl'
     for lever in ('none', 'targets-avg', 'multi-mask', 'global', 'hmlp'):
-        r = subprocess.run([sys.executable, str(ROOT/'benchmarks'/'prototypes.py'), f'p_{lever}', lever, '--steps', '2',
-                            '--runs', str(tmp_path), '--results', str(res), 'data.source=bundled', 'data.limit=256',
-                            'batch_size=32'], capture_output=True, text=True, cwd=ROOT, timeout=300)
+        r = warm.run([sys.executable, ROOT/'benchmarks'/'prototypes.py', f'p_{lever}', lever, '--steps', '2',
+                      '--runs', tmp_path, '--results', res, 'data.source=bundled', 'data.limit=256', 'batch_size=32'],
+                     cwd=ROOT, timeout=300)
         assert r.returncode == 0, r.stderr[-3000:]
     rows = [json.loads(l) for l in res.read_text().splitlines()]
     assert [r['lever'] for r in rows] == ['none', 'targets-avg', 'multi-mask', 'global', 'hmlp']

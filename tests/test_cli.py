@@ -1,8 +1,9 @@
 """The main command, as `make train` runs it: `hjepa_train --config configs/fmnist_tiny.yaml key=value ...` trains,
 evaluates, and resumes when run again; `hjepa_eval` scores its checkpoint; every file in configs/ is a valid config."""
-import os, subprocess, sys, tempfile
+import os, sys, tempfile
 from pathlib import Path
 from hjepa.config import TrainConfig, load_config
+import warm
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ['data.source=bundled', 'data.limit=256', 'batch_size=32', 'model.embed_dim=32', 'model.depth=1',
@@ -16,7 +17,7 @@ def run(cmd, *args, timeout=600):
     "`cmd` (hjepa_train or hjepa_eval) as its console script runs it, from the `hjepa` this test imports."
     with tempfile.TemporaryDirectory() as d:
         script = Path(d)/f'{cmd}.py'; script.write_text(SCRIPT.format(cmd=cmd))
-        r = subprocess.run([sys.executable, str(script), *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        r = warm.run([sys.executable, str(script), *args], timeout=timeout, cwd=ROOT,
                            env={**os.environ, 'PYTHONPATH': os.pathsep.join(filter(None, [str(ROOT), os.environ.get('PYTHONPATH')]))})
     return r.returncode, r.stdout + r.stderr
 

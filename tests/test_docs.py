@@ -101,8 +101,7 @@ window.addEventListener('load', function () {
       broken_images: Array.prototype.filter.call(document.images, function (i) { return !(i.complete && i.naturalWidth > 0); })
                           .map(function (i) { return i.src.slice(0, 100); })
     };
-    var out = document.createElement('pre'); out.id = 'docs-probe'; out.textContent = JSON.stringify(res);
-    document.body.appendChild(out);
+    parent.postMessage(JSON.stringify(res), '*');
   }
   if (window.MathJax && MathJax.Hub) MathJax.Hub.Queue(report); else report();
 });
@@ -115,18 +114,40 @@ def chromium():
     if os.environ.get('CI'): pytest.fail("chromium is not installed: .ci/run installs it (make docs-deps)")
     pytest.skip("chromium is not installed (Debian: `make docs-deps`, or `apt-get install chromium`)")
 
-def in_browser(exe:str, page:Path, profile:Path)->dict:
-    "Open a copy of `page` with PROBE added (next to it, so its relative paths hold) in headless Chromium: PROBE's report."
-    probe = page.with_name('.probe-' + page.name)
-    probe.write_text(page.read_text().replace('</body>', PROBE + '\n</body>', 1))
+# The pages open one after another in frames of ONE page, in one Chromium: a browser start per page took most of a minute.
+# Each page's PROBE posts its report here; a page that sends none within 30 s (of Chromium's virtual time) is marked.
+HARNESS = r"""<!DOCTYPE html><html><body><pre id="docs-probe">{}</pre><script>
+var pages = %s, out = {}, i = -1, frame = null, timer = null;
+function next() {
+  if (frame) frame.remove();
+  document.getElementById('docs-probe').textContent = JSON.stringify(out);
+  if (++i == pages.length) return;
+  frame = document.createElement('iframe'); frame.width = 1280; frame.height = 900; frame.src = pages[i];
+  timer = setTimeout(function () { out[pages[i]] = null; next(); }, 30000);
+  document.body.appendChild(frame);
+}
+window.addEventListener('message', function (e) {
+  if (frame && e.source === frame.contentWindow) { clearTimeout(timer); out[pages[i]] = JSON.parse(e.data); next(); }
+});
+next();
+</script></body></html>"""
+
+def in_browser(exe:str, pages:list, profile:Path)->dict:
+    "Open copies of `pages` with PROBE added (next to each, so relative paths hold) in headless Chromium: {page name: report}."
+    probes = [p.with_name('.probe-' + p.name) for p in pages]
+    for p, q in zip(pages, probes): q.write_text(p.read_text().replace('</body>', PROBE + '\n</body>', 1))
+    harness = OUT/'.probe-harness.html'
+    harness.write_text(HARNESS % json.dumps([q.name for q in probes]))
     try:
         r = subprocess.run([exe, '--headless', '--disable-gpu', '--no-sandbox', f'--user-data-dir={profile}',
-                            '--virtual-time-budget=30000', '--dump-dom', probe.as_uri()],
-                           capture_output=True, text=True, timeout=120)
-    finally: probe.unlink()
+                            f'--virtual-time-budget={40000 * len(pages)}', '--dump-dom', harness.as_uri()],
+                           capture_output=True, text=True, timeout=60 + 30 * len(pages))
+    finally:
+        for q in probes + [harness]: q.unlink()
     m = re.search(r'<pre id="docs-probe">(.*?)</pre>', r.stdout, re.S)
-    assert m, f"{page.name}: no report from the page (it did not load, or MathJax never finished): {r.stderr[-2000:]}"
-    return json.loads(html.unescape(m[1]))
+    assert m, f"no report from the harness page (Chromium failed?): {r.stderr[-2000:]}"
+    got = json.loads(html.unescape(m[1]))
+    return {p.name: got.get(q.name) for p, q in zip(pages, probes)}
 
 def has_math(nb:Path)->bool:
     "Whether a notebook's markdown has `$` maths (then its page must show typeset maths)."
@@ -136,8 +157,10 @@ def has_math(nb:Path)->bool:
 def test_docs_in_browser(pages, tmp_path):
     exe = chromium()
     bad, typeset, images = {}, 0, 0
+    reports = in_browser(exe, list(pages.values()), tmp_path/'profile')
     for nb, p in pages.items():
-        r = in_browser(exe, p, tmp_path/'profile')
+        r = reports[p.name]
+        if r is None: bad[p.name] = 'no report from the page (it did not load, or MathJax never finished)'; continue
         typeset += r['typeset']; images += r['images']
         problems = {k: r[k] for k in ('math_errors', 'raw_math', 'processing_errors', 'directives', 'broken_images') if r[k]}
         if not r['mathjax']: problems['mathjax'] = 'MathJax did not load'

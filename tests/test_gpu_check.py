@@ -1,13 +1,13 @@
 """The prepared GPU check (benchmarks/gpu_check.py) must at least run: smoke mode on the CPU."""
-import json, subprocess, sys
+import json, sys
+import warm
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
 def run_script(script:str, out:Path, *args)->dict:
     "Run benchmarks/`script` with `args` and `--out out`; it must succeed; its JSON report (named after the script)."
-    r = subprocess.run([sys.executable, str(ROOT/'benchmarks'/script), *args, '--out', str(out)],
-                       cwd=ROOT, capture_output=True, text=True, timeout=300)
+    r = warm.run([sys.executable, ROOT/'benchmarks'/script, *args, '--out', out], cwd=ROOT, timeout=300)
     assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
     return json.loads((out/script.replace('.py', '.json')).read_text())
 

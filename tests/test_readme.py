@@ -1,6 +1,7 @@
 """README.md mirrors the docs home page (nbs/index.ipynb), and its usage example runs."""
-import json, re, subprocess, sys
+import json, re, sys
 from pathlib import Path
+import warm
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT/'README.md').read_text()
@@ -21,7 +22,7 @@ def test_readme_matches_index():
 def test_readme_usage_runs():
     code = '\n'.join(python_blocks(README))
     assert 'create_hjepa' in code and 'backward()' in code
-    r = subprocess.run([sys.executable, '-c', code], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    r = warm.run([sys.executable, '-c', code], cwd=ROOT, timeout=600)
     assert r.returncode == 0, r.stderr[-4000:]
     losses = [float(l.split()[1]) for l in r.stdout.strip().splitlines()]
     assert len(losses) == 3 and all(0 < l < 10 for l in losses), r.stdout
