@@ -11,7 +11,7 @@ import math, time, json, tempfile, dataclasses, os, uuid
 from pathlib import Path
 import torch
 import matplotlib.pyplot as plt
-from .features import pixel_features, feature_sets
+from .features import pixel_features, feature_sets, FEATURE_BATCH
 from .eval import score_sets
 from .timing import hardware, count_flops
 from .data import build_datasets, make_loader, random_subset
@@ -93,7 +93,7 @@ def eval_split(cfg:TrainConfig, # any run's config (its data settings)
     "The fixed evaluation split: the first seeded `n_train` un-augmented training images and `n_test` held-out ones."
     _, ev, te, _ = build_datasets(cfg.data)
     if te is None: raise ValueError("the data has no held-out set: give data.val_root")
-    return tuple(make_loader(random_subset(ds, n, 0), cfg, torch.device('cpu'), batch_size=256) for ds, n in ((ev, n_train), (te, n_test)))
+    return tuple(make_loader(random_subset(ds, n, 0), cfg, torch.device('cpu'), batch_size=FEATURE_BATCH) for ds, n in ((ev, n_train), (te, n_test)))
 
 def train_and_score(cfg:TrainConfig, # the run (trained from scratch)
                     split:tuple,     # `eval_split` loaders

@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 from .model import HJEPA
-from .features import extract_features, pixel_features, check_features, feature_sets
+from .features import extract_features, pixel_features, check_features, feature_sets, FEATURE_BATCH
 
 # %% ../nbs/08c_eval.ipynb #79060ea7
 def _is_int(v)->bool:
@@ -390,7 +390,7 @@ def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
     device = device or next(model.parameters()).device
     eval_ds, test_ds = datasets or build_datasets(cfg.data)[1:3]
     if test_ds is None: log("evaluation skipped: no held-out set (data.val_root)"); return {}
-    dls = [make_loader(random_subset(ds, n, cfg.seed), cfg, device, batch_size=256)
+    dls = [make_loader(random_subset(ds, n, cfg.seed), cfg, device, batch_size=FEATURE_BATCH)
            for ds, n in ((eval_ds, cfg.eval.final_train), (test_ds, cfg.eval.final_test))]
     lvl, att = cfg.eval.probe_level, cfg.eval.attentive
     levels = (lvl,) if lvl is not None and lvl < model.num_levels else ()

@@ -21,7 +21,7 @@ from .data import SeededItems, SkipSampler, build_datasets, make_loader, random_
 from .masks import MaskCollator
 from .model import HJEPA
 from .attention import KERNELS, set_attention_kernel
-from .features import extract_features
+from .features import extract_features, FEATURE_BATCH
 from .eval import knn_eval, evaluate_model, evaluation_key, format_results
 from .config import TrainConfig, check_config
 from .optim import StepSchedules, param_groups
@@ -108,8 +108,8 @@ def setup_run(cfg:TrainConfig, # the run's settings (validated here)
     scaler = torch.amp.GradScaler(device.type, enabled=dt == torch.float16)
     knn = None
     if test_ds is not None:
-        knn = (make_loader(random_subset(eval_ds, cfg.eval.knn_train, cfg.seed), cfg, device, batch_size=256),
-               make_loader(random_subset(test_ds, cfg.eval.knn_test, cfg.seed), cfg, device, batch_size=256))
+        knn = (make_loader(random_subset(eval_ds, cfg.eval.knn_train, cfg.seed), cfg, device, batch_size=FEATURE_BATCH),
+               make_loader(random_subset(test_ds, cfg.eval.knn_test, cfg.seed), cfg, device, batch_size=FEATURE_BATCH))
     inner = model
     if cfg.compile:   # one graph per step (no host syncs, see 07_model); DDP wraps the compiled model
         inner = torch.compile(model, fullgraph=True, backend='inductor' if cfg.compile is True else cfg.compile)
