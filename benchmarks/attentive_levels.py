@@ -11,33 +11,16 @@ D channels, each the exact mean of its patches), and on the patch tokens for com
 Prints one line per feature set and the machine; timings are reported, never asserted.
 """
 import argparse, time
-import torch
 from hjepa.eval import attentive_probe
-from hjepa.checkpoint import checkpoint_file, load_trained
-from hjepa.data import build_datasets, make_loader, random_subset
-from hjepa.features import feature_sets
-from hjepa.timing import hardware
+from attentive_variants import checkpoint_args, checkpoint_features     # the same checkpoint, subsets and features
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--checkpoint', required=True, help="a run directory (its latest checkpoint) or a ckpt_*.pt file")
-    ap.add_argument('--n', type=int, default=None, help="training images (a fixed random subset; default all)")
-    ap.add_argument('--n-test', type=int, default=None, help="test images (default all)")
+    ap = checkpoint_args(argparse.ArgumentParser(description=__doc__.split('\n')[0]), n=None)
     ap.add_argument('--levels', type=int, nargs='+', default=[1], help="pyramid levels whose cells the probe reads")
     ap.add_argument('--no-tokens', action='store_true', help="skip the probe over the patch tokens")
     a = ap.parse_args()
-    ck = checkpoint_file(a.checkpoint, '--checkpoint')
-    model, cfg = load_trained(ck)
-    _, train_ds, test_ds, what = build_datasets(cfg.data)
-    dls = [make_loader(random_subset(ds, n, cfg.seed), cfg, torch.device('cpu'), batch_size=256)
-           for ds, n in ((train_ds, a.n), (test_ds, a.n_test))]
-    t = time.perf_counter()
-    tr, te = [feature_sets(model, dl, levels=a.levels, tokens=not a.no_tokens) for dl in dls]
+    tr, te = checkpoint_features(a, levels=a.levels, tokens=not a.no_tokens)
     D = tr['avg'][0].shape[1]
-    hw = hardware()
-    print(f"{hw['date']} | {hw['summary']} | torch {hw['torch']}")
-    print(f"{ck}: data: {what}; {len(tr['avg'][0]):,} train / {len(te['avg'][0]):,} test images; "
-          f"features {time.perf_counter() - t:.0f} s")
     print("attentive_probe defaults: lr in (1e-3, 3e-3, 1e-2) x wd in (0.01, 0.1), 10 epochs, chosen on a seeded tenth "
           "of train, refit on all of train")
     print(f"{'tokens the probe reads':<30}{'T x D':>10}{'test':>8}{'held-out':>10}{'lr':>8}{'wd':>6}{'time':>8}")

@@ -23,7 +23,7 @@ from torch import nn
 from hjepa.eval import AttentiveClassifier, attentive_probe
 from hjepa.checkpoint import checkpoint_file, load_trained
 from hjepa.data import build_datasets, make_loader, random_subset
-from hjepa.features import feature_sets
+from hjepa.features import feature_sets, FEATURE_BATCH
 from hjepa.timing import hardware
 
 class KVPositions(AttentiveClassifier):
@@ -51,22 +51,32 @@ def score(name, xtr, ytr, xte, yte, heads, positions, cls=AttentiveClassifier):
                         positions=positions, progress=False, classifier=cls)
     print(f"{name:<48}{r['acc']:>8.1%}{r['val_acc']:>10.1%}{time.perf_counter() - t:>8.0f} s", flush=True)
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+def checkpoint_args(ap:argparse.ArgumentParser, n:int|None=20000)->argparse.ArgumentParser:
+    "The arguments every attentive lab script takes: --checkpoint, --n (training images, default `n`), --n-test."
     ap.add_argument('--checkpoint', required=True, help="a run directory (its latest checkpoint) or a ckpt_*.pt file")
-    ap.add_argument('--n', type=int, default=20000, help="training images (a fixed random subset)")
+    ap.add_argument('--n', type=int, default=n, help=f"training images (a fixed random subset; default {n or 'all'})")
     ap.add_argument('--n-test', type=int, default=None, help="test images (default all)")
-    a = ap.parse_args()
+    return ap
+
+def checkpoint_features(a, levels=(), tokens=True)->tuple:
+    "(train, test) `feature_sets` of the checkpoint `a.checkpoint` on fixed random subsets of `a.n` / `a.n_test` images; prints the machine and the data."
+    t = time.perf_counter()
     ck = checkpoint_file(a.checkpoint, '--checkpoint')
     model, cfg = load_trained(ck)
     _, train_ds, test_ds, what = build_datasets(cfg.data)
-    dls = [make_loader(random_subset(ds, n, cfg.seed), cfg, torch.device('cpu'), batch_size=256)
+    dls = [make_loader(random_subset(ds, n, cfg.seed), cfg, torch.device('cpu'), batch_size=FEATURE_BATCH)
            for ds, n in ((train_ds, a.n), (test_ds, a.n_test))]
-    (xtr, ytr), (xte, yte) = [feature_sets(model, dl, levels=(), tokens=True)['tokens'] for dl in dls]
+    tr, te = [feature_sets(model, dl, levels=levels, tokens=tokens) for dl in dls]
     hw = hardware()
     print(f"{hw['date']} | {hw['summary']} | torch {hw['torch']}")
-    print(f"{ck}: patch tokens {tuple(xtr.shape[1:])}; data: {what}; {len(xtr):,} train / {len(xte):,} test images")
-    print("fixed setting: lr 3e-3, weight decay 0.01, 10 epochs (held-out: a seeded tenth of the training images)")
+    print(f"{ck}: data: {what}; {len(tr['avg'][0]):,} train / {len(te['avg'][0]):,} test images; features {time.perf_counter() - t:.0f} s")
+    return tr, te
+
+def main():
+    a = checkpoint_args(argparse.ArgumentParser(description=__doc__.split('\n')[0])).parse_args()
+    tr, te = checkpoint_features(a)
+    (xtr, ytr), (xte, yte) = tr['tokens'], te['tokens']
+    print(f"patch tokens {tuple(xtr.shape[1:])}; fixed setting: lr 3e-3, weight decay 0.01, 10 epochs (held-out: a seeded tenth of the training images)")
     print(f"{'probe':<48}{'test':>8}{'held-out':>10}{'time':>10}")
     score('2 heads, no positions', xtr, ytr, xte, yte, 2, False)
     score('2 heads, positions in keys and values (0.02)', xtr, ytr, xte, yte, 2, True, KVPositions)

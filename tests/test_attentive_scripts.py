@@ -7,7 +7,7 @@ from test_cli import TINY, run
 
 ROOT = Path(__file__).resolve().parents[1]
 
-def test_attentive_levels_and_variants(tmp_path):
+def test_attentive_lab_scripts(tmp_path):
     out = tmp_path/'run'
     rc, log = run('hjepa_train', *TINY, 'max_steps=1', 'eval.final_eval=False', 'eval.eval_every=0', f'out_dir={out}')
     assert rc == 0, log[-3000:]
@@ -20,3 +20,7 @@ def test_attentive_levels_and_variants(tmp_path):
                  cwd=ROOT, timeout=300)
     assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
     assert len(re.findall(r'^\d+ heads, .*\d%\s+\d+(\.\d)?%\s+\d+ s$', r.stdout, re.M)) == 6, r.stdout
+    r = warm.run([sys.executable, ROOT/'benchmarks'/'attentive_capacity.py', '--checkpoint', out, '--n', '64', '--n-test', '32'],
+                 cwd=ROOT, timeout=300)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-3000:]
+    assert re.findall(r'^(\d query|\d queries), (\d+) epochs\s', r.stdout, re.M) == [('1 query', '10'), ('1 query', '20'), ('4 queries', '10')], r.stdout
