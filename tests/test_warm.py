@@ -13,6 +13,8 @@ def test_exit_code_and_output():
     assert r.returncode == 1 and "KeyError: 'boom'" in r.stderr
     r = warm.run([PY, '-c', "import sys; sys.exit('a message')"])
     assert r.returncode == 1 and r.stderr == 'a message\n'
+    r = warm.run([PY, '-c', "import atexit; atexit.register(print, 'at exit'); print('main')"])
+    assert (r.returncode, r.stdout) == (0, 'main\nat exit\n')                # exit handlers run, as in Python
 
 def test_script_argv_cwd_env(tmp_path):
     (tmp_path/'helper.py').write_text("WHO = 'helper next to the script'\n")

@@ -14,7 +14,7 @@ its own `sys.argv`, working directory, environment, exit code, stdout and stderr
 returns a `subprocess.CompletedProcess` with text output. Commands that start processes of their own (`torchrun`) and
 the notebooks (`nbdev_test`) still start a plain Python.
 """
-import json, os, runpy, signal, subprocess, sys, tempfile, threading, traceback
+import atexit, json, os, runpy, signal, subprocess, sys, tempfile, threading, traceback
 from pathlib import Path
 
 PRELOAD = ['torch', 'torchvision', 'timm', 'matplotlib.pyplot', 'hjepa.cli', 'hjepa.ablation', 'hjepa.analysis']
@@ -40,6 +40,8 @@ def _child(argv:list, cwd:str, env:dict, out:str, err:str):
     except BaseException:
         traceback.print_exc(); code = 1
     finally:
+        try: atexit._run_exitfuncs()                                     # what Python does at exit (logging, temp files)
+        except BaseException: traceback.print_exc()
         for s in (sys.stdout, sys.stderr):
             try: s.flush()
             except Exception: pass
