@@ -7,7 +7,8 @@ schedules ending there, and scores the frozen target encoder on all 60,000 train
 average-pooled k-NN, or with `--whole` what `tune_default.py whole` reports (k-NN and linear probe, average-pooled
 and on the cells of levels 1 and 2). One JSON line per run is appended to benchmarks/results/prototypes.jsonl.
 
-Usage: python benchmarks/prototypes.py NAME LEVER --steps N [--whole] [--runs DIR] [--results FILE] [key.sub=value ...]
+Usage: python benchmarks/prototypes.py NAME LEVER --steps N [--whole] [--runs DIR] [--results FILE]
+                                       [--eval-images TRAIN TEST] [key.sub=value ...]
   LEVER  none         the default itself (the row to compare with)
          targets-avg  data2vec's targets: the average of every teacher block's layer-normed output, not the last
          multi-mask   data2vec 2.0's multi-mask: two mask sets per image share one teacher pass
@@ -122,6 +123,8 @@ def main():
     ap.add_argument('--whole', action='store_true', help="score like `tune_default.py whole` (k-NN and linear, 4 feature sets)")
     ap.add_argument('--runs', default=str(ROOT/'runs'/'prototypes'), help="where each run's folder goes")
     ap.add_argument('--results', default=str(ROOT/'benchmarks'/'results'/'prototypes.jsonl'), help="the JSON-lines file to append to")
+    ap.add_argument('--eval-images', type=int, nargs=2, default=(None, None), metavar=('TRAIN', 'TEST'),
+                    help="score on fixed random subsets of this many training and test images (default: all; a quick check)")
     ap.add_argument('overrides', nargs='*', help="settings on top of TrainConfig(), e.g. seed=1")
     a = ap.parse_intermixed_args()
     seams = apply_lever(a.lever)
@@ -134,7 +137,7 @@ def main():
         r = train(cfg, log=lambda msg: None, **seams)
     train_s = round(time.time() - t0)
     model, _ = load_trained(r['checkpoint'], model_fn=seams.get('model_fn'))
-    dtr, dte = eval_split(cfg, n_train=None, n_test=None)                       # every image
+    dtr, dte = eval_split(cfg, *a.eval_images)                                  # default: every image
     levels = (1, 2) if a.whole else ()
     fa, fb = feature_sets(model, dtr, levels=levels), feature_sets(model, dte, levels=levels)
     scores = score_sets(fa, fb, seed=cfg.seed) if a.whole else {'avg': {'knn': knn_eval(*fa['avg'], *fb['avg'])}}

@@ -43,7 +43,8 @@ def test_prototypes(tmp_path):
     res = tmp_path/'rows.jsonl'
     for lever in ('none', 'targets-avg', 'multi-mask', 'global', 'hmlp'):
         r = warm.run([sys.executable, ROOT/'benchmarks'/'prototypes.py', f'p_{lever}', lever, '--steps', '2',
-                      '--runs', tmp_path, '--results', res, 'data.source=bundled', 'data.limit=256', 'batch_size=32'],
+                      '--runs', tmp_path, '--results', res, '--eval-images', '256', '128',
+                      'data.source=bundled', 'data.limit=256', 'batch_size=32'],
                      cwd=ROOT, timeout=300)
         assert r.returncode == 0, r.stderr[-3000:]
     rows = [json.loads(l) for l in res.read_text().splitlines()]
