@@ -13,7 +13,7 @@ import torch
 from hjepa.config import load_config
 from hjepa.checkpoint import build_model
 from hjepa.data import build_datasets, make_loader, random_subset
-from hjepa.features import feature_sets
+from hjepa.features import feature_sets, FEATURE_BATCH
 from hjepa.eval import attentive_probe, linear_probe
 from hjepa.timing import hardware
 
@@ -27,7 +27,7 @@ def main():
     model = build_model(cfg).eval()                                 # the run's seed, never trained
     _, train_ds, test_ds, what = build_datasets(cfg.data)
     n_test = None if a.limit is None else max(a.limit // 6, 10)
-    dls = [make_loader(random_subset(ds, n, cfg.seed), cfg, torch.device('cpu'), batch_size=256)
+    dls = [make_loader(random_subset(ds, n, cfg.seed), cfg, torch.device('cpu'), batch_size=FEATURE_BATCH)
            for ds, n in ((train_ds, a.limit), (test_ds, n_test))]
     t0 = time.perf_counter()
     (tr, te) = [feature_sets(model, dl, levels=(), tokens=True) for dl in dls]

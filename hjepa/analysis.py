@@ -54,6 +54,26 @@ def attention_maps(encoder:ViTEncoder, # a context or target encoder
     return attn(*args, **{**kwargs, 'return_attn': True})[1]
 
 # %% ../nbs/11_analysis.ipynb #8d4e60a2
+def _overlay_grid(images:Tensor, # [B, C, H, W]
+                  maps:list,     # weight maps, each [B, gh * gw]: one column per map
+                  grid:tuple,    # (gh, gw) of the token grid
+                  titles:list|None=None, # one title per image (the first column)
+                  map_titles:list|None=None, # one title per map column (top row)
+                 )->tuple:      # (figure, axes [B, 1 + len(maps)])
+    "One row per image: the image, then each weight map over it (magma on grey), axes off."
+    (gh, gw), B = grid, images.shape[0]
+    fig, axs = plt.subplots(B, len(maps) + 1, figsize=(1.6 * (len(maps) + 1), 1.6 * B), dpi=80, squeeze=False)
+    for b in range(B):
+        img = images[b].float().mean(0)
+        axs[b, 0].imshow(img, cmap='gray'); axs[b, 0].set_title(titles[b] if titles else 'image', fontsize=8)
+        for j, m in enumerate(maps):
+            axs[b, j + 1].imshow(img, cmap='gray', alpha=0.5)
+            axs[b, j + 1].imshow(m[b].reshape(gh, gw), cmap='magma', alpha=0.7,
+                                 extent=(-.5, img.shape[1] - .5, img.shape[0] - .5, -.5))
+            if b == 0 and map_titles: axs[b, j + 1].set_title(map_titles[j], fontsize=8)
+    for a in axs.flat: a.set_axis_off()
+    return fig, axs
+
 def plot_attention(encoder:ViTEncoder, # the encoder
                    images:Tensor,          # [B, C, H, W] (a few)
                    layer:int=-1,           # which block
@@ -62,20 +82,11 @@ def plot_attention(encoder:ViTEncoder, # the encoder
                   ):                       # the figure
     "Each head's attention from one query patch, over the image: one row per image, one column per head."
     w = attention_maps(encoder, images, layer)
-    (gh, gw), B, nh = encoder.grid_size, images.shape[0], w.shape[1]
+    (gh, gw), nh = encoder.grid_size, w.shape[1]
     q = gh // 2 * gw + gw // 2 if query is None else query
-    fig, axs = plt.subplots(B, nh + 1, figsize=(1.6 * (nh + 1), 1.6 * B), dpi=80, squeeze=False)
-    for b in range(B):
-        img = images[b].float().mean(0)
-        axs[b, 0].imshow(img, cmap='gray'); axs[b, 0].set_title(titles[b] if titles else 'image', fontsize=8)
-        r, c = divmod(q, gw); ph, pw = img.shape[0] / gh, img.shape[1] / gw
-        axs[b, 0].add_patch(plt.Rectangle((c * pw - .5, r * ph - .5), pw, ph, fill=False, ec='tab:red', lw=1.5))
-        for h in range(nh):
-            axs[b, h + 1].imshow(img, cmap='gray', alpha=0.5)
-            axs[b, h + 1].imshow(w[b, h, q].reshape(gh, gw), cmap='magma', alpha=0.7,
-                                 extent=(-.5, img.shape[1] - .5, img.shape[0] - .5, -.5))
-            if b == 0: axs[b, h + 1].set_title(f'head {h}', fontsize=8)
-    for a in axs.flat: a.set_axis_off()
+    fig, axs = _overlay_grid(images, [w[:, h, q] for h in range(nh)], (gh, gw), titles, [f'head {h}' for h in range(nh)])
+    r, c = divmod(q, gw); ph, pw = images.shape[-2] / gh, images.shape[-1] / gw
+    for a in axs[:, 0]: a.add_patch(plt.Rectangle((c * pw - .5, r * ph - .5), pw, ph, fill=False, ec='tab:red', lw=1.5))
     fig.suptitle(f'block {layer % len(encoder.blocks)}: attention of the red patch', fontsize=9)
     plt.tight_layout()
     return fig
@@ -93,16 +104,7 @@ def plot_probe_attention(images:Tensor,        # [B, C, H, W] (a few)
         raise ValueError(f"attn: shape {tuple(attn.shape)}, need [{B} images, heads, {gh * gw} tokens] for grid={tuple(grid)}")
     if titles is not None and len(titles) != B: raise ValueError(f"titles: {len(titles)} titles for {B} images")
     maps = [attn.mean(1)] + (list(attn.unbind(1)) if heads else [])
-    fig, axs = plt.subplots(B, len(maps) + 1, figsize=(1.6 * (len(maps) + 1), 1.6 * B), dpi=80, squeeze=False)
-    for b in range(B):
-        img = images[b].float().mean(0)
-        axs[b, 0].imshow(img, cmap='gray'); axs[b, 0].set_title(titles[b] if titles else 'image', fontsize=8)
-        for j, m in enumerate(maps):
-            axs[b, j + 1].imshow(img, cmap='gray', alpha=0.5)
-            axs[b, j + 1].imshow(m[b].reshape(gh, gw), cmap='magma', alpha=0.7,
-                                 extent=(-.5, img.shape[1] - .5, img.shape[0] - .5, -.5))
-            if b == 0: axs[b, j + 1].set_title('mean of heads' if j == 0 else f'head {j - 1}', fontsize=8)
-    for a in axs.flat: a.set_axis_off()
+    fig, _ = _overlay_grid(images, maps, grid, titles, ['mean of heads'] + [f'head {h}' for h in range(len(maps) - 1)])
     plt.tight_layout()
     return fig
 
