@@ -84,7 +84,7 @@ class EvalConfig:
     probe_level:int|None = 1        # also probe the cells of this pyramid level, flattened (None = avg only)
     monitor_every:int = 50          # collapse monitors (std, RankMe, mean cosine per level) every this many steps
     val_batches:int = 4             # held-out batches (fixed masks) for the validation loss
-    final_eval:bool = True          # k-NN, linear and attentive probes (against raw pixels) when the run completes
+    final_eval:bool = True          # k-NN and linear probes against raw pixels when the run completes (attentive too if set)
     attentive:bool = False          # also the attentive probe over patch tokens (08c): 23 minutes on 2 CPU cores for Fashion-MNIST
 
 @dataclass

@@ -385,8 +385,10 @@ def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
                    log=print, # where the table goes
                    device=None, # default: the model's device
                    datasets:tuple|None=None, # (un-augmented train, held-out) already built; None = build from cfg.data
+                   pixels:bool=True, # also score raw pixels, the baseline; False = the model's features only
                   )->dict: # {'features name': {'dim', 'knn', 'linear'}}, plus 'split'
     "k-NN and linear probes of avg-pooled (and level-pooled) target features, and an attentive probe over the tokens, against raw pixels."
+    if not isinstance(pixels, bool): raise ValueError(f"pixels={pixels!r}: need True or False")
     device = device or next(model.parameters()).device
     eval_ds, test_ds = datasets or build_datasets(cfg.data)[1:3]
     if test_ds is None: log("evaluation skipped: no held-out set (data.val_root)"); return {}
@@ -398,15 +400,15 @@ def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
     fs = [feature_sets(model, dl, levels, tokens=att, device=device) for dl in dls]   # one encoder pass per split
     px = [pixel_features(dl) for dl in dls]
     t1 = time.perf_counter()
-    sets = {'raw pixels': px, 'H-JEPA, avg-pooled': [f['avg'] for f in fs],
+    sets = {**({'raw pixels': px} if pixels else {}), 'H-JEPA, avg-pooled': [f['avg'] for f in fs],
             **{f'H-JEPA, level-{l} cells': [f[f'level {l}'] for f in fs] for l in levels}}
     res = {'split': f"{len(px[0][0]):,} train / {len(px[1][0]):,} test images"}
     res.update(score_sets({k: v[0] for k, v in sets.items()}, {k: v[1] for k, v in sets.items()}, k=cfg.eval.k, seed=cfg.seed))
     t2 = time.perf_counter()
     if att:                                                            # over the tokens the two first rows average
         enc = model.target_encoder
-        toks = {'raw pixels': [(pixel_patches(x, enc.in_chans, enc.img_size, enc.patch_size), y) for x, y in px],
-                'H-JEPA, avg-pooled': [f['tokens'] for f in fs]}
+        toks = {**({'raw pixels': [(pixel_patches(x, enc.in_chans, enc.img_size, enc.patch_size), y) for x, y in px]}
+                   if pixels else {}), 'H-JEPA, avg-pooled': [f['tokens'] for f in fs]}
         for name, ((xtr, ytr), (xte, yte)) in toks.items():
             res[name]['attentive'] = attentive_probe(xtr, ytr, xte, yte, seed=cfg.seed,
                                                      progress=cfg.progress)['acc']

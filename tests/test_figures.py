@@ -1,4 +1,4 @@
-"""Every figure README.md and benchmarks/README.md quote from a results file matches that file (no timing, no network)."""
+"""Every figure README.md, benchmarks/README.md and the notebooks' readings quote from a results file or a kept output matches it (no timing, no network)."""
 import json, re
 from pathlib import Path
 
@@ -55,3 +55,38 @@ def test_readme_training_time():
     assert f"the kept output of\n  `nbs/10_full_training.ipynb` took {m[2]} minutes on the same kind of machine" in README and cpu == 'AMD EPYC'
     x = re.search(pat, (RESULTS/'full_training_xeon_2026-12-03.txt').read_text())
     assert x and f"on a 2-core Intel Xeon the run with its evaluation took {x[2]} minutes ({x[3]}," in README
+
+def test_full_training_table_quoted():
+    "Every score in the kept final table of nbs/10_full_training.ipynb is the one its 'Reading the table' quotes."
+    cells = json.loads((ROOT/'nbs'/'10_full_training.ipynb').read_text())['cells']
+    out = [''.join(o.get('text', '')) for c in cells for o in c.get('outputs', [])]
+    table = next(t for t in out if 'random init, avg-pooled' in t and 'attentive' in t)   # the three probes' table
+    scores = {l[:26].strip(): re.findall(r'\d+\.\d%', l[26:]) for l in table.splitlines() if re.search(r'\d%', l)}
+    assert set(scores) == {'raw pixels', 'H-JEPA, avg-pooled', 'H-JEPA, level-1 cells', 'random init, avg-pooled',
+                           'random init, level-1 cells'}, scores
+    assert all(len(v) == (3 if 'cells' not in k else 2) for k, v in scores.items()), scores   # k-NN, linear (, attentive)
+    prose = next(''.join(c['source']) for c in cells if ''.join(c['source']).startswith('### Reading the table'))
+    missing = [(k, s) for k, v in scores.items() for s in v if s not in prose]
+    assert not missing, f"scores of the kept table that the prose does not quote: {missing}"
+
+def test_eval_page_quotes_full_training():
+    "08c's case for the attentive probe quotes the kept final table of nbs/10_full_training.ipynb."
+    cells = json.loads((ROOT/'nbs'/'10_full_training.ipynb').read_text())['cells']
+    table = next(t for t in (''.join(o.get('text', '')) for c in cells for o in c.get('outputs', []))
+                 if 'random init, avg-pooled' in t and 'attentive' in t)
+    row = {l[:26].strip(): re.findall(r'\d+\.\d%', l[26:]) for l in table.splitlines()}
+    want = (f"({row['H-JEPA, avg-pooled'][0]} k-NN and {row['H-JEPA, avg-pooled'][1]} linear, against "
+            f"{row['raw pixels'][0]} and {row['raw pixels'][1]})")
+    page = ' '.join(''.join(c['source']) for c in json.loads((ROOT/'nbs'/'08c_eval.ipynb').read_text())['cells']).replace('\n', ' ')
+    assert want in page, want
+    assert f"cells, the same tokens with their layout kept, reaches {row['H-JEPA, level-1 cells'][1]}" in page
+
+def test_attentive_ablation_quoted():
+    "Every % in 12's reading of the attentive study is in a kept output (of 12, or of 10's final table) or a run's row."
+    cells = {n: json.loads((ROOT/'nbs'/n).read_text())['cells'] for n in ('12_ablation.ipynb', '10_full_training.ipynb')}
+    kept = ' '.join(''.join(o.get('text', '')) for cs in cells.values() for c in cs for o in c.get('outputs', []))
+    runs = [json.loads(l) for f in ('ablation_cpu.jsonl', 'ablation_cpu_attentive.jsonl') for l in (RESULTS/f).read_text().splitlines()]
+    single = {f"{v * 100:.1f}%" for r in runs for sc in r['scores'].values() for v in sc.values()}
+    prose = next(''.join(c['source']) for c in cells['12_ablation.ipynb'] if ''.join(c['source']).startswith('**What it shows** (2026-12-07'))
+    missing = [p for p in re.findall(r'\d+\.\d%', prose) if p not in kept and p not in single]
+    assert re.findall(r'\d+\.\d%', prose) and not missing, missing
