@@ -229,26 +229,38 @@ class AttentiveClassifier(nn.Module):
             if isinstance(m, nn.LayerNorm): m.weight.fill_(1.)
 
     def forward(self,
-                x:Tensor,              # [N, T, D] tokens
-                return_attn:bool=False, # also return the attention weights (computed explicitly, not by SDPA)
-               ):                      # logits [N, C], or (logits, attention [N, heads, T]) if return_attn
+                x:Tensor,               # [N, T, D] tokens
+                return_attn:bool=False, # also return the attention weights [N, heads, T]
+                pool_first:bool=True,   # pool the normed tokens, then project once (exact, cheap); False = the textbook block
+               ):                       # logits [N, C], or (logits, attention [N, heads, T]) if return_attn
         N, T, D = x.shape
-        h = self.num_heads
+        h, d = self.num_heads, D // self.num_heads
         if self.pos is not None and T != len(self.pos):
             raise ValueError(f"x.shape={tuple(x.shape)}: this probe learned positions for T={len(self.pos)} tokens")
-        kv = self.to_kv(self.norm_kv(x))                           # [N, T, 2D]: keys, then values
-        if self.pos is not None:                                   # positions steer where to look, not what is read:
-            kv = kv + F.pad(F.linear(self.pos, self.to_kv.weight[:D]), (0, D))   # W_k pos_t joins the keys only
-        k, v = kv.view(N, T, 2, h, D // h).permute(2, 0, 3, 1, 4)                          # each [N, h, T, D/h]
-        q = self.to_q(self.query).view(1, h, 1, D // h).expand(N, -1, -1, -1)              # [N, h, 1, D/h]
-        if return_attn:
-            attn = (q @ k.transpose(-2, -1) * (D // h) ** -0.5).softmax(-1)                  # [N, h, 1, T]
-            o = attn @ v
-        else: o = F.scaled_dot_product_attention(q, k, v)
-        z = self.query + self.proj(o.reshape(N, D))               # residual: the query plus what it read
+        q = self.to_q(self.query).view(h, d)                                        # the query, per head
+        if pool_first:                                                              # one query: weigh and pool the tokens, then project
+            Wk, Wv = self.to_kv.weight[:D].view(h, d, D), self.to_kv.weight[D:].view(h, d, D)
+            u = torch.einsum('hd,hdc->hc', q, Wk) * d ** -0.5                       # [h, D]: each head's query seen through W_k
+            xn = F.layer_norm(x, (D,), eps=self.norm_kv.eps)                        # norm_kv without its scale and shift
+            s = xn @ (u * self.norm_kv.weight).T                                    # [N, T, h]: q.k_t less a constant per head
+            if self.pos is not None: s = s + self.pos @ u.T                         # q.(W_k pos_t): positions join the keys only
+            attn = s.transpose(1, 2).softmax(-1)                                    # [N, h, T]
+            pooled = (attn @ xn) * self.norm_kv.weight + self.norm_kv.bias          # [N, h, D]: sum_t a_t LN(x_t), per head
+            o = torch.einsum('nhc,hdc->nhd', pooled, Wv) + self.to_kv.bias[D:].view(h, d)   # = sum_t a_t v_t
+        else:                                                                       # keys and values of every token, then attention
+            kv = self.to_kv(self.norm_kv(x))                                        # [N, T, 2D]: keys, then values
+            if self.pos is not None:
+                kv = kv + F.pad(F.linear(self.pos, self.to_kv.weight[:D]), (0, D))  # W_k pos_t joins the keys only
+            k, v = kv.view(N, T, 2, h, d).permute(2, 0, 3, 1, 4)                    # each [N, h, T, d]
+            qs = q.view(1, h, 1, d).expand(N, -1, -1, -1)                           # [N, h, 1, d]
+            if return_attn:
+                attn = (qs @ k.transpose(-2, -1) * d ** -0.5).softmax(-1).view(N, h, T)
+                o = attn.unsqueeze(2) @ v
+            else: o = F.scaled_dot_product_attention(qs, k, v)                     # fused: the weights are never formed
+        z = self.query + self.proj(o.reshape(N, D))                                 # residual: the query plus what it read
         z = z + self.mlp(self.norm_mlp(z))
         logits = self.head(self.norm_out(z))
-        return (logits, attn.view(N, h, T)) if return_attn else logits
+        return (logits, attn) if return_attn else logits
 
 # %% ../nbs/08c_eval.ipynb #bdb0e276
 DEFAULT_PROBE_LRS = (1e-3, 3e-3, 1e-2)

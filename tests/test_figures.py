@@ -90,3 +90,13 @@ def test_attentive_ablation_quoted():
     prose = next(''.join(c['source']) for c in cells['12_ablation.ipynb'] if ''.join(c['source']).startswith('**What it shows** (2026-12-07'))
     missing = [p for p in re.findall(r'\d+\.\d%', prose) if p not in kept and p not in single]
     assert re.findall(r'\d+\.\d%', prose) and not missing, missing
+
+def test_attentive_forms_row():
+    "The attentive probe's forms row quotes results/attentive_probe_forms_cpu.txt: seconds, ratios, machine and date."
+    txt = (RESULTS/'attentive_probe_forms_cpu.txt').read_text()
+    secs = {(T, f): s for T, f, s in re.findall(r'^\s+(\d+)\s+(pool_first|textbook)\s+[\d.]+\s+\d+\s+([\d.]+)', txt, re.M)}
+    ratios = dict(zip(('49', '16'), re.findall(r'textbook ([\d.]+)x the time of pool_first', txt)))   # in the order run
+    row = next(l for l in BENCH.splitlines() if l.startswith('| attentive probe training'))
+    for T in ('49', '16'):
+        assert f"{secs[(T, 'textbook')]} / {secs[(T, 'pool_first')]} s = {ratios[T]}× for {T}" in row, (T, row)
+    assert 'AMD EPYC' in txt.splitlines()[4] and txt.splitlines()[4][:10] in row, row
