@@ -12,8 +12,8 @@ import math, time, json, tempfile, dataclasses, os, uuid, inspect
 from pathlib import Path
 import torch
 import matplotlib.pyplot as plt
-from .features import pixel_features, feature_sets, FEATURE_BATCH
-from .eval import score_sets, attentive_probe, pixel_patches
+from .features import pixel_features, pixel_patches, feature_sets, FEATURE_BATCH
+from .eval import score_sets, attentive_probe
 from .timing import hardware, count_flops
 from .data import build_datasets, make_loader, random_subset
 from .config import TrainConfig, apply_overrides

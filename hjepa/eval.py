@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['DEFAULT_WDS', 'DEFAULT_PROBE_LRS', 'DEFAULT_PROBE_WDS', 'knn_predict', 'knn_eval', 'standardise', 'softmax_loss_grad',
            'fit_softmax', 'linear_probe', 'default_heads', 'AttentiveClassifier', 'attentive_probe', 'score_sets',
-           'pixel_patches', 'evaluate_model', 'format_results', 'evaluation_key']
+           'evaluate_model', 'format_results', 'evaluation_key']
 
 # %% ../nbs/08c_eval.ipynb #f0c00002
 import math
@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
 from .model import HJEPA
-from .features import extract_features, pixel_features, check_features, feature_sets, FEATURE_BATCH
+from .features import extract_features, pixel_features, pixel_patches, check_features, feature_sets, FEATURE_BATCH
 
 # %% ../nbs/08c_eval.ipynb #79060ea7
 def _is_int(v)->bool:
@@ -382,15 +382,6 @@ def score_sets(train_sets:dict, # {name: (x [n, F], y)} of the training split
         res[name] = dict(dim=xa.shape[1], knn=knn_eval(xa, ya, xb, yb, k=min(k, len(xa))),
                          linear=linear_probe(xa, ya, xb, yb, seed=seed, max_iter=max_iter)['acc'])
     return res
-
-def pixel_patches(x:Tensor, # [n, C * H * W] flattened images (from `pixel_features`)
-                  in_chans:int, # C
-                  img_size, # H, or (H, W)
-                  patch_size, # p, or (ph, pw)
-                 )->Tensor: # [n, T, C * ph * pw] the pixels of each patch, in the encoder's (raster) patch order
-    "Raw pixels as patch tokens: the pixel baseline of the attentive probe."
-    hw, p = (tuple(v) if isinstance(v, (tuple, list)) else (v, v) for v in (img_size, patch_size))
-    return F.unfold(x.view(len(x), in_chans, *hw), p, stride=p).transpose(1, 2)
 
 def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
                    cfg, # the run's `TrainConfig` (09a_config): data, eval sizes, probe level
