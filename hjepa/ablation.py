@@ -142,7 +142,7 @@ def _baselines(split:tuple, seeds, base:list, levels, attentive)->list:
     scores = score_sets({'pixels': (xa, ya)}, {'pixels': (xb, yb)})
     if attentive is not None:                                   # over the pixels of the reference's patches
         c = variant_config([], 0, base)
-        (pa, ya), (pb, yb) = ((pixel_patches(x, c.data.in_chans, c.data.img_size, c.model.patch_size), y) for x, y in ((xa, ya), (xb, yb)))
+        pa, pb = (pixel_patches(x, c.data.in_chans, c.data.img_size, c.model.patch_size) for x in (xa, xb))
         scores['pixels']['attentive'] = attentive_probe(pa, ya, pb, yb, progress=False, **attentive)['acc']
     rows = [dict(variant='raw pixels', seed=None, scores=scores)]
     for s in seeds:

@@ -401,17 +401,17 @@ def evaluate_model(model:HJEPA, # a trained model (its target encoder is scored)
     levels = (lvl,) if lvl is not None and lvl < model.num_levels else ()
     t0 = time.perf_counter()
     fs = [feature_sets(model, dl, levels, tokens=att, device=device) for dl in dls]   # one encoder pass per split
-    px = [pixel_features(dl) for dl in dls]
+    px = [pixel_features(dl) for dl in dls] if pixels else []          # the baseline: a second pass over the images
     t1 = time.perf_counter()
-    sets = {**({'raw pixels': px} if pixels else {}), 'H-JEPA, avg-pooled': [f['avg'] for f in fs],
+    sets = {**({'raw pixels': px} if px else {}), 'H-JEPA, avg-pooled': [f['avg'] for f in fs],
             **{f'H-JEPA, level-{l} cells': [f[f'level {l}'] for f in fs] for l in levels}}
-    res = {'split': f"{len(px[0][0]):,} train / {len(px[1][0]):,} test images"}
+    res = {'split': f"{len(fs[0]['avg'][1]):,} train / {len(fs[1]['avg'][1]):,} test images"}
     res.update(score_sets({k: v[0] for k, v in sets.items()}, {k: v[1] for k, v in sets.items()}, k=cfg.eval.k, seed=cfg.seed))
     t2 = time.perf_counter()
     if att:                                                            # over the tokens the two first rows average
         enc = model.target_encoder
         toks = {**({'raw pixels': [(pixel_patches(x, enc.in_chans, enc.img_size, enc.patch_size), y) for x, y in px]}
-                   if pixels else {}), 'H-JEPA, avg-pooled': [f['tokens'] for f in fs]}
+                   if px else {}), 'H-JEPA, avg-pooled': [f['tokens'] for f in fs]}
         for name, ((xtr, ytr), (xte, yte)) in toks.items():
             res[name]['attentive'] = attentive_probe(xtr, ytr, xte, yte, seed=cfg.seed,
                                                      progress=cfg.progress)['acc']

@@ -56,12 +56,16 @@ def test_readme_training_time():
     x = re.search(pat, (RESULTS/'full_training_xeon_2026-12-03.txt').read_text())
     assert x and f"on a 2-core Intel Xeon the run with its evaluation took {x[2]} minutes ({x[3]}," in README
 
-def test_full_training_table_quoted():
-    "Every score in the kept final table of nbs/10_full_training.ipynb is the one its 'Reading the table' quotes."
+def full_training_table()->tuple:
+    "(cells of nbs/10_full_training.ipynb, {row name: its % scores}) of the kept final table, the one with the three probes."
     cells = json.loads((ROOT/'nbs'/'10_full_training.ipynb').read_text())['cells']
     out = [''.join(o.get('text', '')) for c in cells for o in c.get('outputs', [])]
-    table = next(t for t in out if 'random init, avg-pooled' in t and 'attentive' in t)   # the three probes' table
-    scores = {l[:26].strip(): re.findall(r'\d+\.\d%', l[26:]) for l in table.splitlines() if re.search(r'\d%', l)}
+    table = next(t for t in out if 'random init, avg-pooled' in t and 'attentive' in t)
+    return cells, {l[:26].strip(): re.findall(r'\d+\.\d%', l[26:]) for l in table.splitlines() if re.search(r'\d%', l)}
+
+def test_full_training_table_quoted():
+    "Every score in the kept final table of nbs/10_full_training.ipynb is the one its 'Reading the table' quotes."
+    cells, scores = full_training_table()
     assert set(scores) == {'raw pixels', 'H-JEPA, avg-pooled', 'H-JEPA, level-1 cells', 'random init, avg-pooled',
                            'random init, level-1 cells'}, scores
     assert all(len(v) == (3 if 'cells' not in k else 2) for k, v in scores.items()), scores   # k-NN, linear (, attentive)
@@ -71,10 +75,7 @@ def test_full_training_table_quoted():
 
 def test_eval_page_quotes_full_training():
     "08c's case for the attentive probe quotes the kept final table of nbs/10_full_training.ipynb."
-    cells = json.loads((ROOT/'nbs'/'10_full_training.ipynb').read_text())['cells']
-    table = next(t for t in (''.join(o.get('text', '')) for c in cells for o in c.get('outputs', []))
-                 if 'random init, avg-pooled' in t and 'attentive' in t)
-    row = {l[:26].strip(): re.findall(r'\d+\.\d%', l[26:]) for l in table.splitlines()}
+    _, row = full_training_table()
     want = (f"({row['H-JEPA, avg-pooled'][0]} k-NN and {row['H-JEPA, avg-pooled'][1]} linear, against "
             f"{row['raw pixels'][0]} and {row['raw pixels'][1]})")
     page = ' '.join(''.join(c['source']) for c in json.loads((ROOT/'nbs'/'08c_eval.ipynb').read_text())['cells']).replace('\n', ' ')
